@@ -1,0 +1,226 @@
+"""The vocabulary every layer speaks: severities, rule metadata and findings.
+
+Everything here is plain data (frozen dataclasses, JSON-friendly) so that results can
+cross a process pool and be written to the cache without pickling arbitrary objects.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Dict, Optional, Tuple
+
+
+class Severity(str, enum.Enum):
+    """Ordered severities; the value is what users write and what we print."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls(str(text).lower())
+        except ValueError:
+            raise ValueError(f"unknown severity {text!r} (expected info, warning or error)") from None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What the registry knows of a rule, whichever layer implements it.
+
+    ``docs`` is the full documentation (What it catches / Why it matters / Example / Fix /
+    References) that ``--explain`` prints; ``summary`` is its one-line form.
+    ``layer`` is one of ``meta``, ``code``, ``template``, ``project``; it decides which
+    parsers a run needs. ``default_enabled`` is False only for opt-in rules (LL003).
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    docs: str = ""
+    layer: str = "meta"
+    origin: str = ""
+    default_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file; 1-based lines and columns, end inclusive of the last character."""
+
+    path: str
+    line: int
+    column: int = 1
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+    message: str = ""
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_column": self.end_column if self.end_column is not None else self.column,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "Location":
+        return cls(
+            path=data["path"],
+            line=data["line"],
+            column=data.get("column", 1),
+            end_line=data.get("end_line"),
+            end_column=data.get("end_column"),
+            message=data.get("message", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem.
+
+    ``anchor`` is a line-independent description of what the finding is about (a logical
+    ID and property path, or the normalized source of a node); baselines and SARIF
+    fingerprints use it so that moving unrelated lines does not resurface old findings.
+    ``related`` holds the other end of a cross finding (the trigger of a loop).
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+    resource: Optional[str] = None
+    function: Optional[str] = None
+    related: Tuple[Location, ...] = field(default_factory=tuple)
+    anchor: str = ""
+
+    @property
+    def sort_key(self) -> Tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def with_severity(self, severity: Severity) -> "Finding":
+        return replace(self, severity=severity)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The public JSON shape (DESIGN.md); key order is part of the contract."""
+        out: Dict[str, Any] = {
+            "rule": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line if self.end_line is not None else self.line,
+            "end_column": self.end_column if self.end_column is not None else self.column,
+            "message": self.message,
+        }
+        if self.resource is not None:
+            out["resource"] = self.resource
+        if self.function is not None:
+            out["function"] = self.function
+        if self.related:
+            out["related"] = [loc.to_dict() for loc in self.related]
+        return out
+
+    def to_cache(self) -> Dict[str, Any]:
+        data = self.to_dict()
+        data["anchor"] = self.anchor
+        return data
+
+    @classmethod
+    def from_cache(cls, data: Dict[str, Any]) -> "Finding":
+        return cls(
+            path=data["path"],
+            line=data["line"],
+            column=data["column"],
+            code=data["rule"],
+            name=data["name"],
+            severity=Severity(data["severity"]),
+            message=data["message"],
+            end_line=data.get("end_line"),
+            end_column=data.get("end_column"),
+            resource=data.get("resource"),
+            function=data.get("function"),
+            related=tuple(Location.from_dict(d) for d in data.get("related", ())),
+            anchor=data.get("anchor", ""),
+        )
+
+
+class Reporter:
+    """Collects findings for one file on behalf of the rules that run on it.
+
+    Rules call :meth:`report` with a code and a position; the reporter fills in the path,
+    the rule's name and its severity from the registry, so a rule never hard-codes them.
+    ``line_offset``/``column_offset`` map positions of inline code (``Code.ZipFile``,
+    ``InlineCode``) onto the template that contains it.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        metas: Dict[str, RuleMeta],
+        *,
+        line_offset: int = 0,
+        column_offset: int = 0,
+    ) -> None:
+        self.path = path
+        self.metas = metas
+        self.line_offset = line_offset
+        self.column_offset = column_offset
+        self.findings: list = []
+
+    def report(
+        self,
+        code: str,
+        line: int,
+        column: int,
+        message: str,
+        *,
+        end_line: Optional[int] = None,
+        end_column: Optional[int] = None,
+        resource: Optional[str] = None,
+        function: Optional[str] = None,
+        related: Tuple[Location, ...] = (),
+        anchor: str = "",
+        path: Optional[str] = None,
+    ) -> Finding:
+        meta = self.metas.get(code)
+        name = meta.name if meta else code
+        severity = meta.severity if meta else Severity.ERROR
+        shift_col = self.column_offset
+        finding = Finding(
+            path=path or self.path,
+            line=line + self.line_offset,
+            column=column + shift_col,
+            code=code,
+            name=name,
+            severity=severity,
+            message=message,
+            end_line=None if end_line is None else end_line + self.line_offset,
+            end_column=None if end_column is None else end_column + shift_col,
+            resource=resource,
+            function=function,
+            related=tuple(related),
+            anchor=anchor,
+        )
+        self.findings.append(finding)
+        return finding

@@ -1,0 +1,1 @@
+"""Layer 3: code and templates together (issue 5)."""

@@ -1,0 +1,274 @@
+"""Which files a run looks at, what they are, and which template gives each its context.
+
+Walking honours ``.gitignore`` (every level, from the repository root down), the default
+excludes and ``exclude``/``extend-exclude``. Files named on the command line are always
+processed; excludes apply only to what a folder walk finds, as in ruff. Templates are
+recognised by content, with a cheap text sniff, so workflow files, compose files and
+``package.json`` found by walking are skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+PYTHON_SUFFIXES = (".py",)
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
+SNIFF_BYTES = 256 * 1024
+
+_SNIFF_RE = re.compile(
+    rb"AWSTemplateFormatVersion|AWS::Serverless|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::",
+)
+
+
+def looks_like_template(head: bytes) -> bool:
+    """A cheap content test: does this YAML/JSON look like CloudFormation or SAM?"""
+    return _SNIFF_RE.search(head) is not None
+
+
+def sniff_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return looks_like_template(fh.read(SNIFF_BYTES))
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file the run processes. ``display`` is the path as the user would write it."""
+
+    display: str
+    path: Path  # absolute, not resolved through symlinks
+    kind: str  # "python" | "template"
+    requested: bool = True
+
+
+@dataclass
+class Discovery:
+    files: List[SourceFile] = field(default_factory=list)
+    missing: List[str] = field(default_factory=list)
+
+
+class _IgnoreStack:
+    """gitignore specs by folder, loaded lazily, asked from the repository root down."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._specs: Dict[Path, object] = {}
+
+    def _spec_for(self, folder: Path):
+        if folder in self._specs:
+            return self._specs[folder]
+        spec = None
+        gi = folder / ".gitignore"
+        if self.enabled and gi.is_file():
+            try:
+                lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []
+            if lines:
+                import pathspec
+
+                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._specs[folder] = spec
+        return spec
+
+    def ignored(self, path: Path, is_dir: bool, chain: Sequence[Path]) -> bool:
+        if not self.enabled:
+            return False
+        for folder in chain:
+            spec = self._spec_for(folder)
+            if spec is None:
+                continue
+            try:
+                rel = path.relative_to(folder).as_posix()
+            except ValueError:
+                continue
+            if is_dir:
+                rel += "/"
+            if spec.match_file(rel):
+                return True
+        return False
+
+
+def _git_root(start: Path) -> Optional[Path]:
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _ancestors_down(root: Optional[Path], folder: Path) -> List[Path]:
+    """Folders from the git root (inclusive) down to ``folder`` (inclusive)."""
+    if root is None:
+        return [folder]
+    chain = [folder]
+    cur = folder
+    while cur != root and cur.parent != cur:
+        cur = cur.parent
+        chain.append(cur)
+    return list(reversed(chain))
+
+
+class _Excludes:
+    def __init__(self, patterns: Sequence[str], base: Path) -> None:
+        self.base = base
+        self.spec = None
+        if patterns:
+            import pathspec
+
+            self.spec = pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        if self.spec is None:
+            return False
+        try:
+            rel = path.relative_to(self.base).as_posix()
+        except ValueError:
+            rel = path.name
+        if is_dir:
+            rel += "/"
+        return self.spec.match_file(rel) or self.spec.match_file(path.name + ("/" if is_dir else ""))
+
+
+def _classify(path: Path, explicit: bool) -> Optional[str]:
+    suffix = path.suffix.lower()
+    if suffix in PYTHON_SUFFIXES:
+        return "python"
+    if suffix in TEMPLATE_SUFFIXES:
+        if explicit or sniff_file(path):
+            return "template"
+        return None
+    if explicit:
+        # Named on the command line with an unusual suffix: a template if it looks like
+        # one, else Python (as ruff lints any file it is given).
+        return "template" if sniff_file(path) else "python"
+    return None
+
+
+def _join_display(arg: str, rel: str) -> str:
+    if arg in (".", "./", ""):
+        return rel
+    return os.path.join(arg, rel)
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    exclude: Sequence[str],
+    respect_gitignore: bool = True,
+    base: Optional[Path] = None,
+) -> Discovery:
+    """Expand the command line's paths into classified files, in a stable order."""
+    cwd = Path.cwd()
+    base = base or cwd
+    excludes = _Excludes(exclude, base)
+    ignores = _IgnoreStack(respect_gitignore)
+    result = Discovery()
+    seen: set = set()
+
+    def add(display: str, path: Path, kind: str) -> None:
+        key = os.path.normcase(os.path.abspath(path))
+        if key in seen:
+            return
+        seen.add(key)
+        result.files.append(SourceFile(display=display, path=Path(os.path.abspath(path)), kind=kind))
+
+    for arg in paths or ["."]:
+        p = Path(arg)
+        if not p.exists() and not p.is_symlink():
+            result.missing.append(arg)
+            continue
+        if p.is_dir():
+            top = Path(os.path.abspath(p))
+            root = _git_root(top)
+            for file_path, rel in _walk(top, excludes, ignores, root):
+                kind = _classify(file_path, explicit=False)
+                if kind:
+                    add(_join_display(arg, rel), file_path, kind)
+        else:
+            kind = _classify(p, explicit=True)
+            if kind:
+                add(arg, p, kind)
+    return result
+
+
+def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
+    """Yield (file, path relative to top) depth-first in sorted order; never follows dir links."""
+    start_chain = _ancestors_down(root, top)
+    stack: List[Tuple[Path, List[Path]]] = [(top, start_chain)]
+    while stack:
+        folder, chain = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs: List[Tuple[Path, List[Path]]] = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = entry.is_file()  # follows file symlinks
+            except OSError:
+                continue
+            if is_dir:
+                if excludes.excluded(path, True) or ignores.ignored(path, True, chain):
+                    continue
+                subdirs.append((path, chain + [path]))
+            elif is_file:
+                if excludes.excluded(path, False) or ignores.ignored(path, False, chain):
+                    continue
+                yield path, path.relative_to(top).as_posix()
+        stack.extend(reversed(subdirs))
+
+
+def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Optional[Path]:
+    """The template that gives a handler file its context: nearest enclosing folder first.
+
+    Looks for ``template.yaml``/``.yml``/``.json`` first, then any YAML/JSON in that
+    folder that sniffs as a template; stops at the repository root (or the filesystem root).
+    """
+    folder = Path(os.path.abspath(file_path)).parent
+    root = stop_at or _git_root(folder)
+    while True:
+        for name in TEMPLATE_NAMES:
+            candidate = folder / name
+            if candidate.is_file() and sniff_file(candidate):
+                return candidate
+        try:
+            others = sorted(
+                e.path for e in os.scandir(folder)
+                if e.is_file() and Path(e.name).suffix.lower() in TEMPLATE_SUFFIXES
+                and e.name not in TEMPLATE_NAMES
+            )
+        except OSError:
+            others = []
+        for other in others:
+            if sniff_file(Path(other)):
+                return Path(other)
+        if (root is not None and folder == root) or folder.parent == folder:
+            return None
+        folder = folder.parent
+
+
+def relative_display(path: Path) -> str:
+    """A display path for a file the user did not name (a context template)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def iter_unique(items: Iterable[Path]) -> List[Path]:
+    out, seen = [], set()
+    for item in items:
+        key = os.path.normcase(str(item))
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out

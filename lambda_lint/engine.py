@@ -1,0 +1,297 @@
+"""The run: parse each file once, run the selected rules, join code and templates, filter.
+
+Per-file work (:func:`process_file`) is a pure function of a :class:`FileJob` whose result
+is plain data, so it can run in a process pool and be cached by content hash. Everything
+that needs more than one file (the project layer, suppressions of cross findings,
+baselines) happens afterwards in the main process.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from lambda_lint import suppressions as supp
+from lambda_lint.config import Config
+from lambda_lint.discovery import Discovery, SourceFile, discover, find_context_template, relative_display
+from lambda_lint.errors import ParseFailure
+from lambda_lint.findings import Finding, Reporter, RuleMeta, Severity
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileJob:
+    display: str
+    path: str
+    kind: str
+    requested: bool
+    enabled: frozenset
+    handler_names: Optional[frozenset] = None
+
+
+@dataclass
+class FileResult:
+    display: str
+    path: str
+    kind: str
+    requested: bool
+    findings: List[Finding] = field(default_factory=list)
+    facts: Optional[dict] = None
+    suppressions: List[list] = field(default_factory=list)
+    resource_lines: Dict[str, int] = field(default_factory=dict)
+    resource_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    parsed: bool = False
+    digest: str = ""
+
+
+@dataclass
+class RunResult:
+    findings: List[Finding]
+    files: List[FileResult]
+    registry: Any
+    unused_suppressions: int = 0
+
+    @property
+    def files_checked(self) -> int:
+        return sum(1 for f in self.files if f.requested)
+
+
+class Session:
+    """State shared by the files of one run: the registry, the rules, the options."""
+
+    def __init__(self, config: Config, loaded=None) -> None:
+        from lambda_lint.registry import load_registry
+
+        self.config = config
+        self.loaded = loaded or load_registry(config.rule_dirs)
+        self.registry = self.loaded.registry
+        self.enabled = self.registry.select(config.select, config.ignore, config.extend_select)
+        self.metas: Dict[str, RuleMeta] = dict(self.registry.by_code)
+        self.options = _normalize_options(config.options, self.registry)
+
+    def layer_enabled(self, layer: str) -> bool:
+        return any(self.metas[c].layer == layer for c in self.enabled)
+
+
+def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Dict[str, Dict[str, Any]]:
+    """Options keyed by code, whether the user wrote a code or a rule name."""
+    from lambda_lint.errors import ConfigError
+
+    out: Dict[str, Dict[str, Any]] = {}
+    for key, value in options.items():
+        if key in registry.by_name:
+            code = registry.by_name[key]
+        elif key.upper() in registry.by_code:
+            code = key.upper()
+        else:
+            raise ConfigError(f"options: unknown rule {key!r}")
+        out[code] = dict(value)
+    return out
+
+
+def read_source(path: str) -> bytes:
+    """Read a file with a size limit; OSError and oversize become ParseFailure (LL001)."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise ParseFailure(
+                f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted"
+            )
+        with open(path, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise ParseFailure("file vanished before it could be read") from None
+    except IsADirectoryError:
+        raise ParseFailure("is a directory, not a file") from None
+    except PermissionError:
+        raise ParseFailure("cannot read file: permission denied") from None
+    except OSError as exc:
+        raise ParseFailure(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def process_file(job: FileJob, session: Session) -> FileResult:
+    """Read, parse once, run every enabled rule of the file's layer. Never raises."""
+    result = FileResult(display=job.display, path=job.path, kind=job.kind, requested=job.requested)
+    reporter = Reporter(job.display, session.metas)
+    try:
+        source = read_source(job.path)
+        _scan_suppressions(source, result)
+        if job.kind == "python":
+            from lambda_lint.code import lint_python
+
+            result.facts = lint_python(
+                source, job.display, enabled=job.enabled, reporter=reporter,
+                options=session.options, handler_names=job.handler_names,
+            )
+        else:
+            from lambda_lint.template import lint_template
+
+            model = lint_template(
+                source, job.display, enabled=job.enabled, reporter=reporter,
+                options=session.options, rules=session.loaded.template_rules,
+            )
+            if model is not None:
+                result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
+                result.resource_ignores = {
+                    k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
+                }
+        result.parsed = True
+    except ParseFailure as exc:
+        reporter.report("LL001", exc.line, exc.column, exc.message, anchor="LL001")
+    except RecursionError:
+        reporter.report("LL001", 1, 1, "file is nested too deeply to analyse safely", anchor="LL001")
+    except MemoryError:
+        reporter.report("LL001", 1, 1, "file is too large to analyse in memory", anchor="LL001")
+    except Exception as exc:  # noqa: BLE001 - a bug in a layer must not end the run
+        reporter.report(
+            "LL002", 1, 1, f"lambda-lint failed on this file: {type(exc).__name__}: {exc}",
+            anchor=f"LL002:{type(exc).__name__}",
+        )
+    result.findings = reporter.findings
+    return result
+
+
+def _scan_suppressions(source: bytes, result: FileResult) -> None:
+    if b"lambda-lint" in source or b"noqa" in source or b"NOQA" in source:
+        text = source.decode("utf-8", errors="replace")
+        result.suppressions = supp.to_json(supp.scan(text))
+
+
+def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[FileJob], Discovery]:
+    """Discover the files, add the context templates of handler files, and make jobs."""
+    base = config.project_root or Path.cwd()
+    found = discover(
+        paths, exclude=tuple(config.exclude) + tuple(config.extend_exclude),
+        respect_gitignore=config.respect_gitignore, base=base,
+    )
+    files = list(found.files)
+    have = {os.path.normcase(str(f.path)) for f in files}
+    needs_context = session.layer_enabled("project")
+    if needs_context:
+        for f in list(files):
+            if f.kind != "python":
+                continue
+            tpl = find_context_template(f.path)
+            if tpl is not None and os.path.normcase(str(Path(os.path.abspath(tpl)))) not in have:
+                have.add(os.path.normcase(str(Path(os.path.abspath(tpl)))))
+                files.append(SourceFile(relative_display(tpl), Path(os.path.abspath(tpl)), "template", requested=False))
+    jobs = []
+    for f in files:
+        enabled = _enabled_for(f, config, session)
+        jobs.append(FileJob(f.display, str(f.path), f.kind, f.requested, enabled))
+    return jobs, found
+
+
+def _enabled_for(f: SourceFile, config: Config, session: Session) -> frozenset:
+    layer = "code" if f.kind == "python" else "template"
+    enabled = {c for c in session.enabled if session.metas[c].layer in (layer, "meta")}
+    return frozenset(enabled)
+
+
+def run(paths: Sequence[str], config: Config, session: Optional[Session] = None) -> RunResult:
+    """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
+    session = session or Session(config)
+    jobs, found = plan(paths, config, session)
+    results: List[FileResult] = []
+    for job in jobs:
+        results.append(process_file(job, session))
+    for missing in found.missing:
+        results.append(_missing_result(missing, session))
+
+    findings: List[Finding] = []
+    for r in results:
+        findings.extend(r.findings)
+    findings.extend(_project_phase(results, session))
+    return _finish(findings, results, config, session)
+
+
+def _missing_result(arg: str, session: Session) -> FileResult:
+    reporter = Reporter(arg, session.metas)
+    reporter.report("LL001", 1, 1, "no such file or folder", anchor="LL001:missing")
+    return FileResult(display=arg, path=arg, kind="missing", requested=True, findings=reporter.findings)
+
+
+def _project_phase(results: List[FileResult], session: Session) -> List[Finding]:
+    if not session.layer_enabled("project"):
+        return []
+    try:
+        from lambda_lint.project import lint_projects
+    except ImportError:
+        return []
+    return list(lint_projects(results, session))
+
+
+def _finish(findings: List[Finding], results: List[FileResult], config: Config, session: Session) -> RunResult:
+    requested = {r.display: r for r in results if r.requested}
+    by_file: Dict[str, supp.FileSuppressions] = {}
+    for disp, r in requested.items():
+        by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
+
+    pfi = _PerFileIgnores(config, session)
+    overrides = dict(config.severity_overrides)
+    kept: List[Finding] = []
+    seen = set()
+    for f in findings:
+        if f.path not in requested:
+            continue
+        if f.code not in session.enabled:
+            continue
+        if pfi.ignored(f.path, f.code):
+            continue
+        fs = by_file.get(f.path)
+        if fs is not None and f.code not in ("LL003",) and fs.suppressed(f.code, f.name, f.line, f.resource):
+            continue
+        if f.code in overrides:
+            f = f.with_severity(overrides[f.code])
+        if f.severity.rank < config.min_severity.rank:
+            continue
+        key = (f.path, f.line, f.column, f.code, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(f)
+
+    unused = 0
+    if "LL003" in session.enabled:
+        for disp, fs in by_file.items():
+            for line, col, text in fs.unused():
+                unused += 1
+                meta = session.metas["LL003"]
+                sev = overrides.get("LL003", meta.severity)
+                if sev.rank < config.min_severity.rank:
+                    continue
+                kept.append(Finding(disp, line, col, "LL003", meta.name, sev,
+                                    f"suppression {text!r} matched no finding; remove it", anchor=f"LL003:{text}"))
+    kept.sort(key=lambda f: f.sort_key)
+    return RunResult(kept, results, session.registry, unused)
+
+
+class _PerFileIgnores:
+    def __init__(self, config: Config, session: Session) -> None:
+        self.entries = []
+        if not config.per_file_ignores:
+            return
+        import pathspec
+
+        for pattern, selectors in config.per_file_ignores:
+            codes = set()
+            for sel in selectors:
+                codes.update(session.registry.resolve(sel, origin=f"per-file-ignores.{pattern}"))
+            self.entries.append((pathspec.GitIgnoreSpec.from_lines([pattern]), frozenset(codes)))
+        self.base = config.project_root or Path.cwd()
+
+    def ignored(self, display: str, code: str) -> bool:
+        if not self.entries:
+            return False
+        abspath = Path(os.path.abspath(display))
+        try:
+            rel = abspath.relative_to(self.base).as_posix()
+        except ValueError:
+            rel = display
+        for spec, codes in self.entries:
+            if code in codes and (spec.match_file(rel) or spec.match_file(display)):
+                return True
+        return False

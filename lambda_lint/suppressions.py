@@ -1,0 +1,121 @@
+"""Inline suppressions: ``# lambda-lint: ignore[CODES]`` and ``# noqa: CODES``.
+
+The same comments work in Python and YAML (JSON has no comments; use the resource's
+``Metadata: {lambda-lint: {ignore: [...]}}`` there). A comment suppresses findings on its
+own line; in templates also every finding of the resource whose logical-ID line it is on.
+Scanning is a line regex over the raw text, not a parse, so it works on files that fail
+to parse and costs next to nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+_LL_RE = re.compile(r"#\s*lambda-lint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
+_NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One comment: ``codes`` None means every rule."""
+
+    line: int
+    column: int
+    codes: Optional[Tuple[str, ...]]
+    text: str
+
+
+def scan(text: str) -> List[Suppression]:
+    out: List[Suppression] = []
+    if "lambda-lint" not in text and "noqa" not in text and "NOQA" not in text:
+        return out
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        m = _LL_RE.search(line)
+        if m:
+            raw = m.group("codes")
+            codes = _split(raw) if raw is not None else None
+            out.append(Suppression(lineno, m.start() + 1, codes, m.group(0)))
+            continue
+        m = _NOQA_RE.search(line)
+        if m:
+            raw = m.group("codes")
+            if raw is None:
+                out.append(Suppression(lineno, m.start() + 1, None, m.group(0)))
+            else:
+                codes = tuple(c for c in _split(raw) if c.upper().startswith("LL") or "-" in c)
+                # `# noqa: E501` is flake8's business, not ours.
+                if codes:
+                    out.append(Suppression(lineno, m.start() + 1, codes, m.group(0)))
+    return out
+
+
+def _split(raw: str) -> Tuple[str, ...]:
+    return tuple(c.strip() for c in raw.split(",") if c.strip())
+
+
+def to_json(sups: Sequence[Suppression]) -> List[list]:
+    return [[s.line, s.column, list(s.codes) if s.codes is not None else None, s.text] for s in sups]
+
+
+def from_json(data: Iterable[list]) -> List[Suppression]:
+    return [Suppression(d[0], d[1], tuple(d[2]) if d[2] is not None else None, d[3]) for d in data]
+
+
+def matches(sup_codes: Optional[Tuple[str, ...]], code: str, name: str) -> bool:
+    if sup_codes is None:
+        return True
+    for c in sup_codes:
+        cu = c.upper()
+        if cu == code or c == name or (cu.startswith("LL") and len(cu) < 5 and code.startswith(cu)):
+            return True
+    return False
+
+
+class FileSuppressions:
+    """Everything that can silence a finding in one file, and which of it was used."""
+
+    def __init__(
+        self,
+        comments: Sequence[Suppression],
+        resource_lines: Optional[Dict[str, int]] = None,
+        resource_ignores: Optional[Dict[str, Sequence[str]]] = None,
+    ) -> None:
+        self.by_line: Dict[int, List[Suppression]] = {}
+        for s in comments:
+            self.by_line.setdefault(s.line, []).append(s)
+        self.resource_lines = resource_lines or {}
+        self.resource_ignores = {k: tuple(v) for k, v in (resource_ignores or {}).items()}
+        self.used: set = set()  # ids of Suppression objects, or ("meta", resource)
+
+    def suppressed(self, code: str, name: str, line: int, resource: Optional[str]) -> bool:
+        lines = [line]
+        if resource and resource in self.resource_lines:
+            lines.append(self.resource_lines[resource])
+        hit = False
+        for ln in lines:
+            for s in self.by_line.get(ln, ()):
+                if matches(s.codes, code, name):
+                    self.used.add(id(s))
+                    hit = True
+        if resource and resource in self.resource_ignores:
+            if matches(self.resource_ignores[resource], code, name):
+                self.used.add(("meta", resource))
+                hit = True
+        return hit
+
+    def unused(self) -> List[Tuple[int, int, str]]:
+        """(line, column, description) of every suppression that matched nothing."""
+        out = []
+        for line, sups in self.by_line.items():
+            for s in sups:
+                if id(s) not in self.used:
+                    out.append((s.line, s.column, s.text))
+        for resource, codes in self.resource_ignores.items():
+            if ("meta", resource) not in self.used:
+                out.append((self.resource_lines.get(resource, 1), 1,
+                            f"Metadata lambda-lint ignore {list(codes)} on {resource}"))
+        return sorted(out)

@@ -108,7 +108,7 @@ def test_runner_reports_missing_unexpected_and_near_miss(tmp_path: Path) -> None
     assert any(p.startswith("missing") and ":2: LL001" in p for p in problems)
     assert any(p.startswith("unexpected") and "LL001" in p for p in problems)
 
-    src.write_text("# ok: LL001\ndef broken(:\n    pass\n", encoding="utf-8")
+    src.write_text("# ok: LL001\n)\n", encoding="utf-8")
     exp = expectations_for(src)
     result = run([str(src)], Config(cache=False), _session(None))
     assert any(p.startswith("near miss") for p in compare(result.findings, exp))

@@ -1,12 +1,11 @@
 """Layer 1: handler code, analysed with libcst. Entry point: :func:`lint_python`.
 
-Not implemented yet (issue 3). The contract the engine relies on:
-
     lint_python(source: bytes, path: str, *, enabled: frozenset[str], reporter: Reporter,
                 options: Mapping[str, Any], handler_names: frozenset[str] | None = None)
-        -> dict  (JSON-serialisable facts for the project layer)
+        -> dict  (JSON-serialisable facts for the project layer; schema in code/facts.py)
 
-raises ParseFailure for undecodable/unparseable source (the engine makes it LL001).
+raises ParseFailure for undecodable/unparseable source (the engine makes it LL001). The
+module is parsed once; every rule reads the same :class:`analysis.ModuleAnalysis`.
 """
 
 from __future__ import annotations
@@ -16,13 +15,81 @@ from typing import Any, Mapping, Optional
 from lambda_lint.findings import Reporter
 
 
-def lint_python(source: bytes, path: str, *, enabled: frozenset, reporter: Reporter,
-                options: Mapping[str, Any], handler_names: Optional[frozenset] = None) -> dict:
+def decode_source(source: bytes) -> str:
+    """Decode like the interpreter: BOM, PEP 263 coding cookie, else UTF-8.
+
+    Raises ParseFailure (with the line/column of the first bad byte where known).
+    """
+    import codecs
+    import io
+    import tokenize
+
     from lambda_lint.errors import ParseFailure
+
+    if isinstance(source, str):
+        text = source
+    else:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        except SyntaxError as exc:
+            raise ParseFailure(f"cannot decode the file: {exc.msg}", getattr(exc, "lineno", 1) or 1, 1) from None
+        try:
+            text = source.decode(encoding)
+        except UnicodeDecodeError as exc:
+            line = source.count(b"\n", 0, exc.start) + 1
+            col = exc.start - (source.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise ParseFailure(f"cannot decode the file as {encoding}: byte 0x{source[exc.start]:02x} is invalid "
+                               f"({exc.reason}); declare the encoding with a '# -*- coding: ... -*-' line",
+                               line, col) from None
+        except LookupError:
+            raise ParseFailure(f"cannot decode the file: unknown encoding {encoding!r}", 1, 1) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        del codecs
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise ParseFailure("the file contains a null byte; it is not Python source", line, col)
+    return text
+
+
+def parse_source(text: str, path: str = "") -> Any:
+    """libcst parse with every failure turned into ParseFailure."""
     import libcst
 
+    from lambda_lint.errors import ParseFailure
+
     try:
-        libcst.parse_module(source)
+        return libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
-        raise ParseFailure(f"Python syntax error: {exc.message}", exc.raw_line, exc.raw_column + 1) from None
-    return {}
+        msg = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
+        raise ParseFailure(f"Python syntax error: {msg}", exc.raw_line, exc.raw_column + 1) from None
+    except RecursionError:
+        raise ParseFailure("the code is nested too deeply for the parser (RecursionError)", 1, 1) from None
+    except (ValueError, TypeError, SyntaxError) as exc:  # libcst native parser oddities
+        raise ParseFailure(f"Python syntax error: {exc}", 1, 1) from None
+
+
+def lint_python(source: bytes, path: str, *, enabled: frozenset, reporter: Reporter,
+                options: Mapping[str, Any], handler_names: Optional[frozenset] = None) -> dict:
+    from lambda_lint.code.analysis import ModuleAnalysis
+    from lambda_lint.code.facts import build_facts
+    from lambda_lint.code.rules import RULE_CLASSES
+    from lambda_lint.errors import ParseFailure
+    from lambda_lint.rulebase import run_guarded
+
+    text = decode_source(source)
+    module = parse_source(text, path)
+    try:
+        analysis = ModuleAnalysis(module, text, path, handler_names=handler_names)
+    except RecursionError:
+        raise ParseFailure("the code is nested too deeply to analyse (RecursionError)", 1, 1) from None
+    for cls in RULE_CLASSES:
+        if cls.code in enabled:
+            run_guarded(reporter, cls.code, cls().check, analysis, reporter, options)
+    try:
+        return build_facts(analysis)
+    except RecursionError:
+        return {"version": 1, "error": "nested too deeply", "functions": [], "handlers": [],
+                "boto3_calls": [], "boto3_clients": [], "imports": {}}

@@ -18,7 +18,7 @@ from lambda_lint.code.analysis import Func, ModuleAnalysis, dotted
 UNKNOWN: Dict[str, Any] = {"kind": "unknown"}
 _MAX_DEPTH = 12
 _PASS_THROUGH = frozenset({
-    "str", "urllib.parse.unquote", "urllib.parse.unquote_plus", "unquote", "unquote_plus",
+    "str", "int", "float", "urllib.parse.unquote", "urllib.parse.unquote_plus", "unquote", "unquote_plus",
     "json.loads", "json.dumps", "base64.b64decode",
 })
 _ENV_GET = frozenset({"os.environ.get", "os.getenv", "environ.get", "getenv", "os.environ.__getitem__"})

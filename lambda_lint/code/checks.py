@@ -1,0 +1,287 @@
+"""Shared predicates of the LL1xx rules (loops, retries, swallowed excepts, batch records).
+
+Results that more than one rule needs (which loops are unbounded retries, which excepts
+drop batch records) are computed once per module and cached on the analysis, so that the
+rules can defer to each other: an LL102 loop is not also LL101, the except that makes a
+loop LL102 is not also LL105, and an except that is LL106 is not also LL105.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from lambda_lint.code.analysis import (Except, Func, Loop, ModuleAnalysis, block_body, contains_yield,
+                                       dotted, is_broad_except, is_exit_stmt, own_statements, walk)
+
+_NEVER_ENDING = frozenset({"itertools.count", "itertools.cycle"})
+_DEADLINE_CALLS = frozenset({
+    "time.time", "time.monotonic", "time.perf_counter", "time.time_ns", "time.monotonic_ns",
+    "datetime.now", "datetime.utcnow", "datetime.datetime.now", "datetime.datetime.utcnow", "monotonic", "time",
+})
+_ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+
+
+def where(func: Optional[Func]) -> str:
+    f = func
+    while f is not None and f.kind != "function":
+        f = f.parent
+    return f.qualname if f is not None else "module level"
+
+
+def function_name(func: Optional[Func]) -> Optional[str]:
+    f = func
+    while f is not None and f.kind != "function":
+        f = f.parent
+    return f.qualname if f is not None else None
+
+
+def is_constant_true(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "True"
+    if isinstance(node, cst.Integer):
+        try:
+            return int(node.value.replace("_", ""), 0) != 0
+        except ValueError:
+            return False
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            return bool(node.evaluated_value)
+        except Exception:  # noqa: BLE001
+            return False
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return len(node.elements) > 0
+    if isinstance(node, cst.Dict):
+        return len(node.elements) > 0
+    return False
+
+
+def is_never_ending(an: ModuleAnalysis, loop: Loop) -> bool:
+    """A constant-true ``while`` or a ``for`` over itertools.count()/cycle()/repeat(x)."""
+    node = loop.node
+    if isinstance(node, cst.While):
+        return is_constant_true(node.test)
+    it = node.iter  # type: ignore[attr-defined]
+    if not isinstance(it, cst.Call):
+        return False
+    q = an.qualify(it.func)
+    if q in _NEVER_ENDING:
+        return True
+    if q == "itertools.repeat":
+        return len(it.args) == 1 and it.args[0].keyword is None
+    return False
+
+
+def own_smalls(loop: Loop) -> List[Tuple[cst.CSTNode, Tuple[cst.BaseExpression, ...]]]:
+    cache = getattr(loop, "_own", None)
+    if cache is None:
+        cache = list(own_statements(block_body(loop.node.body)))  # type: ignore[attr-defined]
+        try:
+            loop._own = cache  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+    return cache
+
+
+def has_own_exit(an: ModuleAnalysis, loop: Loop) -> bool:
+    for small, _ in own_smalls(loop):
+        if is_exit_stmt(an, small):
+            return True
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and \
+                an.qualify(small.value.func) in ("raise_for_status",):
+            continue
+    return False
+
+
+def has_own_yield(loop: Loop) -> bool:
+    return any(contains_yield(small) for small, _ in own_smalls(loop))
+
+
+def is_bound_expr(an: ModuleAnalysis, expr: cst.BaseExpression, func: Func) -> bool:
+    """A test that bounds a loop: an ordering comparison (attempts < N, time.time() > deadline),
+    a comparison on a counter that the function increments, a deadline call, or a counter
+    that is decremented (``while retries:``)."""
+    counters = func.augassigns
+    for node in walk(expr):
+        if isinstance(node, cst.Comparison):
+            for t in node.comparisons:
+                if isinstance(t.operator, _ORDERING):
+                    return True
+            names = {dotted(node.left)} | {dotted(t.comparator) for t in node.comparisons}
+            if names & counters:
+                return True
+        elif isinstance(node, cst.Call):
+            q = an.qualify(node.func) or ""
+            if q in _DEADLINE_CALLS or q.endswith("get_remaining_time_in_millis"):
+                return True
+        elif isinstance(node, (cst.Name, cst.Attribute)):
+            d = dotted(node)
+            if d in counters:
+                return True
+    return False
+
+
+def _goes_round(an: ModuleAnalysis, ex: Except) -> bool:
+    """The except body neither raises, breaks, returns nor exits (at its own level)."""
+    for small, _ in own_statements(block_body(ex.node.body)):  # type: ignore[attr-defined]
+        if is_exit_stmt(an, small):
+            return False
+    return True
+
+
+def _assigned_names(stmts: Any) -> Set[str]:
+    out: Set[str] = set()
+    for small, _ in own_statements(stmts):
+        if isinstance(small, cst.Assign):
+            for t in small.targets:
+                for n in walk(t.target):
+                    if isinstance(n, cst.Name):
+                        out.add(n.value)
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+            d = dotted(small.target)
+            if d:
+                out.add(d)
+    return out
+
+
+def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
+    """id(loop node) -> (loop, the excepts that send it round again) for LL102 loops."""
+    cached = getattr(an, "_retry_loops", None)
+    if cached is not None:
+        return cached
+    out: Dict[int, Tuple[Loop, List[Except]]] = {}
+    by_loop: Dict[int, List[Except]] = {}
+    for ex in an.excepts:
+        if ex.loops:
+            by_loop.setdefault(id(ex.loops[-1].node), []).append(ex)
+    for loop in an.loops:
+        excepts = by_loop.get(id(loop.node))
+        if not excepts:
+            continue
+        func = loop.func
+        node = loop.node
+        if isinstance(node, cst.For):
+            if not is_never_ending(an, loop):
+                continue  # a for over a finite iterable is bounded
+        round_excepts = [ex for ex in excepts if _goes_round(an, ex)]
+        if not round_excepts:
+            continue
+        if isinstance(node, cst.While) and not is_constant_true(node.test):
+            if is_bound_expr(an, node.test, func):
+                continue
+            names = {n.value for n in walk(node.test) if isinstance(n, cst.Name)}
+            names |= {dotted(n) for n in walk(node.test) if isinstance(n, cst.Attribute)} - {None}
+            success: Set[str] = set()
+            failure: Set[str] = set()
+            for ex in round_excepts:
+                tn = ex.try_node
+                success |= _assigned_names(block_body(tn.body))  # type: ignore[attr-defined]
+                if tn.orelse is not None:  # type: ignore[attr-defined]
+                    success |= _assigned_names(block_body(tn.orelse.body))  # type: ignore[attr-defined]
+                for h in tn.handlers:  # type: ignore[attr-defined]
+                    failure |= _assigned_names(block_body(h.body))
+            if not (names & success) or (names & failure):
+                continue
+        if isinstance(node, cst.While) and not isinstance(node.test, cst.Name) and not is_constant_true(node.test):
+            pass
+        bounded = False
+        for small, conds in own_smalls(loop):
+            if is_exit_stmt(an, small) and any(is_bound_expr(an, c, func) for c in conds):
+                bounded = True
+                break
+        if bounded:
+            continue
+        out[id(node)] = (loop, round_excepts)
+    an._retry_loops = out  # type: ignore[attr-defined]
+    return out
+
+
+# --------------------------------------------------------------------------- batch records
+
+_SEND_OPS = frozenset({
+    "send_message", "send_message_batch", "put_record", "put_records", "publish", "publish_batch",
+    "put_item", "put_object", "put_events", "start_execution", "invoke", "upload_fileobj", "upload_file",
+    "batch_write_item", "put_record_batch", "change_message_visibility",
+})
+_FAILURE_WORDS = ("dlq", "dead_letter", "deadletter", "fail", "quarantine", "requeue", "retry", "park")
+
+
+def _failure_lists(an: ModuleAnalysis, func: Func) -> Set[str]:
+    names: Set[str] = set()
+
+    def from_value(v: Any) -> None:
+        if isinstance(v, cst.Name):
+            names.add(v.value)
+        elif isinstance(v, cst.Dict):
+            for el in v.elements:
+                if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Name):
+                    names.add(el.value.value)
+
+    for r in func.returns:
+        from_value(r.value)
+    for vals in func.assigns.values():
+        for v in vals:
+            if isinstance(v, cst.Dict):
+                from_value(v)
+    return names
+
+
+def record_handled(an: ModuleAnalysis, ex: Except) -> bool:
+    """The except re-raises, records a batch item failure or sends the record elsewhere."""
+    lists = None
+    for stmt in block_body(ex.node.body):  # type: ignore[attr-defined]
+        for node in walk(stmt):
+            tp = type(node)
+            if tp is cst.Raise:
+                return True
+            if tp is cst.SimpleString and ("batchItemFailures" in node.value or "itemIdentifier" in node.value):
+                return True
+            if tp is cst.Call:
+                f = node.func
+                if isinstance(f, cst.Attribute):
+                    meth = f.attr.value
+                    if meth in _SEND_OPS:
+                        return True
+                    if meth in ("append", "extend", "add", "insert") and isinstance(f.value, cst.Name):
+                        if lists is None:
+                            lists = _failure_lists(an, ex.func)
+                        if f.value.value in lists:
+                            return True
+                name = (dotted(f) or "").lower()
+                if any(w in name.split(".")[-1] for w in _FAILURE_WORDS):
+                    return True
+    return False
+
+
+def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]:
+    """id(except node) -> (except, record loop) for LL106."""
+    cached = getattr(an, "_dropped", None)
+    if cached is not None:
+        return cached
+    from lambda_lint.code.facts import record_loops
+
+    out: Dict[int, Tuple[Except, Loop]] = {}
+    retry = retry_loops(an)
+    rec_cache: Dict[int, List[Loop]] = {}
+    for ex in an.excepts:
+        if not ex.loops or not is_broad_except(ex.node):
+            continue
+        func = ex.func
+        key = id(func)
+        if key not in rec_cache:
+            rec_cache[key] = record_loops(an, func) if func.kind == "function" else []
+        recs = rec_cache[key]
+        if not recs:
+            continue
+        rec_ids = {id(lp.node) for lp in recs}
+        rec = next((lp for lp in ex.loops if id(lp.node) in rec_ids), None)
+        if rec is None:
+            continue
+        if id(ex.loops[-1].node) in retry and ex in retry[id(ex.loops[-1].node)][1]:
+            continue  # retried forever, reported as LL102
+        if record_handled(an, ex):
+            continue
+        out[id(ex.node)] = (ex, rec)
+    an._dropped = out  # type: ignore[attr-defined]
+    return out

@@ -227,7 +227,8 @@ class ModuleAnalysis:
                 self._enter_function(node, func, loops, push)
                 continue
             elif tp is ClassDef:
-                cls = Func(node, node.name.value, f"{func.qualname}.{node.name.value}", func, "class")
+                cls = Func(node, node.name.value, node.name.value if func.kind == "module" else
+                           f"{func.qualname}.{node.name.value}", func, "class")
                 for d in node.decorators:
                     push((d, func, loops))
                 for a in node.bases:

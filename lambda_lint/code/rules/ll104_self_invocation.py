@@ -119,7 +119,8 @@ class SelfInvocation:
             if f.kind == "function":
                 funcs.append(f)
             f = f.parent
-        funcs += [h for h in analysis.handlers if h not in funcs]
+        if not any(f.is_handler for f in funcs):  # a helper: the handler may hold the guard
+            funcs += analysis.handlers
         for f in funcs:
             for cmp in f.compares:
                 if not any(isinstance(t.operator, ordering) for t in cmp.comparisons):

@@ -577,6 +577,10 @@ class TemplateModel:
                 if fr.is_literal and fr.value == name:
                     return fn
             return None
+        if r.is_unknown and r.text and ":function:" in r.text:
+            name = r.text.split(":function:", 1)[1].split(":", 1)[0]
+            if name and "${" not in name:
+                return self._function_from_resolved(Resolved("literal", name), depth + 1)
         if r.is_unknown and r.refs:
             # e.g. !Sub "arn:...:function:${Fn}" or !Join of refs: one function mentioned
             cands = [self.functions[x] for x in r.refs if x in self.functions]

@@ -71,6 +71,8 @@ class Session:
         self.enabled = self.registry.select(config.select, config.ignore, config.extend_select)
         self.metas: Dict[str, RuleMeta] = dict(self.registry.by_code)
         self.options = _normalize_options(config.options, self.registry)
+        # Validated now, so a bad code in per-file-ignores is a usage error before any work.
+        self.per_file_ignores = _PerFileIgnores(config, self)
 
     def layer_enabled(self, layer: str) -> bool:
         return any(self.metas[c].layer == layer for c in self.enabled)
@@ -230,7 +232,7 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     for disp, r in requested.items():
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
-    pfi = _PerFileIgnores(config, session)
+    pfi = session.per_file_ignores
     overrides = dict(config.severity_overrides)
     kept: List[Finding] = []
     seen = set()

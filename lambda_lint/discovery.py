@@ -235,6 +235,11 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
     """
     folder = Path(os.path.abspath(file_path)).parent
     root = stop_at or _git_root(folder)
+    if root is None:
+        # Outside a repository, never wander above the working folder (a stray template in
+        # /tmp or $HOME must not become the context of every file below it).
+        cwd = Path.cwd()
+        root = cwd if folder == cwd or cwd in folder.parents else folder
     while True:
         for name in TEMPLATE_NAMES:
             candidate = folder / name
@@ -251,7 +256,7 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
         for other in others:
             if sniff_file(Path(other)):
                 return Path(other)
-        if (root is not None and folder == root) or folder.parent == folder:
+        if folder == root or folder.parent == folder:
             return None
         folder = folder.parent
 

@@ -435,3 +435,25 @@ def test_model_matches_sam_translator(name: str, monkeypatch) -> None:
     assert ours[2] == theirs[2], "invoke configs differ"
     assert ours[3] == theirs[3], "function settings (concurrency, timeout, RecursiveLoop, DLQ) differ"
     assert ours[0] == theirs[0], "triggers differ"
+
+
+def test_documented_custom_rule_example_loads_and_runs(tmp_path: Path) -> None:
+    doc = (ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    block = doc.split("## Example: a custom rule", 1)[1].split("```yaml\n", 1)[1].split("\n```", 1)[0]
+    (rule,) = load_rule_dirs([_rule(tmp_path, block + "\n")])
+    rep = Reporter("t.yaml", {rule.meta.code: rule.meta})
+    text = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Q: {Type: AWS::SQS::Queue}
+  F:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Big: {Type: SQS, Properties: {Queue: !GetAtt Q.Arn, BatchSize: 50}}
+        Small: {Type: SQS, Properties: {Queue: !GetAtt Q.Arn, BatchSize: 5}}
+"""
+    lint_template(text.encode(), "t.yaml", enabled=frozenset({rule.meta.code}), reporter=rep, options={},
+                  rules=[rule])
+    assert [(f.line, f.message.split(";")[0]) for f in rep.findings] == [
+        (8, "F: SQS trigger Big reads batches of 50 without a batching window")]

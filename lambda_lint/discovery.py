@@ -10,30 +10,21 @@ recognised by content, with a cheap text sniff, so workflow files, compose files
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from lambda_lint.template.sniff import looks_like_template
 
 PYTHON_SUFFIXES = (".py",)
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SNIFF_BYTES = 256 * 1024
 
-_SNIFF_RE = re.compile(
-    rb"AWSTemplateFormatVersion|AWS::Serverless|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::",
-)
-
-
-def looks_like_template(head: bytes) -> bool:
-    """A cheap content test: does this YAML/JSON look like CloudFormation or SAM?"""
-    return _SNIFF_RE.search(head) is not None
-
-
 def sniff_file(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
-            return looks_like_template(fh.read(SNIFF_BYTES))
+            return looks_like_template(fh.read(SNIFF_BYTES).decode("utf-8", errors="replace"))
     except OSError:
         return False
 

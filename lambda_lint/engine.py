@@ -8,6 +8,7 @@ baselines) happens afterwards in the main process.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,13 +61,20 @@ class RunResult:
 
 
 class Session:
-    """State shared by the files of one run: the registry, the rules, the options."""
+    """State shared by the files of one run: the registry, the rules, the options.
+
+    With the cache on, the compiled declarative rules come from the cache folder (keyed by
+    the rule files' bytes), so a run that lints no template never imports PyYAML.
+    """
 
     def __init__(self, config: Config, loaded=None) -> None:
-        from lambda_lint.registry import load_registry
-
         self.config = config
-        self.loaded = loaded or load_registry(config.rule_dirs)
+        self.cache = None
+        if config.cache:
+            from lambda_lint.cache import ResultCache
+
+            self.cache = ResultCache.for_config(config)
+        self.loaded = loaded or _load_rules(config, self.cache)
         self.registry = self.loaded.registry
         self.enabled = self.registry.select(config.select, config.ignore, config.extend_select)
         self.metas: Dict[str, RuleMeta] = dict(self.registry.by_code)
@@ -76,6 +84,32 @@ class Session:
 
     def layer_enabled(self, layer: str) -> bool:
         return any(self.metas[c].layer == layer for c in self.enabled)
+
+
+def _load_rules(config: Config, cache) -> Any:
+    """The registry; the compiled template rules from the cache when their files are unchanged."""
+    from lambda_lint.registry import META_RULES, LoadedRules, Registry, load_registry, python_rule_metas
+
+    if cache is not None:
+        data = cache.get_rules()
+        if data is not None:
+            from lambda_lint.cache import rules_from_data
+
+            try:
+                template_rules = rules_from_data(data)
+            except (KeyError, TypeError, ValueError):
+                template_rules = None
+            if template_rules is not None:
+                metas = list(META_RULES) + python_rule_metas() + [r.meta for r in template_rules]
+                return LoadedRules(Registry(metas), template_rules)
+    loaded = load_registry(config.rule_dirs)
+    if cache is not None:
+        from lambda_lint.cache import rules_to_data
+
+        data = rules_to_data(loaded.template_rules)
+        if data is not None:
+            cache.put_rules(data)
+    return loaded
 
 
 def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Dict[str, Dict[str, Any]]:
@@ -120,6 +154,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     reporter = Reporter(job.display, session.metas)
     try:
         source = read_source(job.path)
+        result.digest = hashlib.sha256(source).hexdigest()
         _scan_suppressions(source, result)
         if job.kind == "python":
             from lambda_lint.code import lint_python
@@ -197,9 +232,9 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
     session = session or Session(config)
     jobs, found = plan(paths, config, session)
-    results: List[FileResult] = []
-    for job in jobs:
-        results.append(process_file(job, session))
+    from lambda_lint.parallel import execute
+
+    results: List[FileResult] = execute(jobs, config, session)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
 

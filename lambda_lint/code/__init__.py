@@ -54,17 +54,53 @@ def decode_source(source: bytes) -> str:
     return text
 
 
+def _too_deep(text: str, limit: int = 200) -> bool:
+    """Bracket nesting deeper than CPython accepts (200)? Estimated at C speed: keep only the
+    brackets and strip innermost pairs, one nesting level a pass. libcst's native parser can
+    overflow its stack (a segfault, not an exception) on absurd nesting, so such files are
+    checked with CPython's parser first."""
+    import re
+
+    s = re.sub(r"[^()\[\]{}]+", "", text)
+    pairs = re.compile(r"\(\)|\[\]|\{\}")
+    for _ in range(limit):
+        s2 = pairs.sub("", s)
+        if s2 == s or not s2:
+            return False
+        s = s2
+    return True
+
+
 def parse_source(text: str, path: str = "") -> Any:
     """libcst parse with every failure turned into ParseFailure."""
     import libcst
 
     from lambda_lint.errors import ParseFailure
 
+    if _too_deep(text):
+        try:
+            compile(text, path or "<string>", "exec", 0x400, dont_inherit=True)
+        except SyntaxError as exc:
+            raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        except (RecursionError, MemoryError, ValueError):
+            raise ParseFailure("the code is nested too deeply to parse safely", 1, 1) from None
+        raise ParseFailure("the code is nested too deeply to parse safely (brackets over 200 levels)", 1, 1)
     try:
         return libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
         msg = str(exc.message).strip().splitlines()[0] if exc.message else "invalid syntax"
-        raise ParseFailure(f"Python syntax error: {msg}", exc.raw_line, exc.raw_column + 1) from None
+        line, col = exc.raw_line, exc.raw_column + 1
+        # CPython's own parser places most errors better (the line missing its colon, not the
+        # next one) and words them better; ask it only now that the file failed anyway.
+        try:
+            compile(text, path or "<string>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
+        except SyntaxError as py_exc:
+            if py_exc.lineno:
+                line, col = py_exc.lineno, py_exc.offset or 1
+                msg = py_exc.msg
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        raise ParseFailure(f"Python syntax error: {msg}", line, col) from None
     except RecursionError:
         raise ParseFailure("the code is nested too deeply for the parser (RecursionError)", 1, 1) from None
     except (ValueError, TypeError, SyntaxError) as exc:  # libcst native parser oddities

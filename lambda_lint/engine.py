@@ -252,7 +252,8 @@ def _missing_result(arg: str, session: Session) -> FileResult:
 
 
 def _project_phase(results: List[FileResult], session: Session) -> List[Finding]:
-    if not session.layer_enabled("project"):
+    # the project layer also lints inline code (InlineCode / Code.ZipFile) with the code rules
+    if not (session.layer_enabled("project") or session.layer_enabled("code")):
         return []
     try:
         from lambda_lint.project import lint_projects

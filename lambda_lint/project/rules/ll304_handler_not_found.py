@@ -1,0 +1,65 @@
+"""LL304 handler-not-found."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HandlerNotFound:
+    """The template's `Handler` names no module or function under its code folder.
+
+    ## What it catches
+    A Python function whose `Handler` (`mod.func`, `pkg/mod.func`, `pkg.mod.func`; SAM
+    Globals apply) does not resolve under its local `CodeUri` (SAM) or `Code` folder
+    (CloudFormation): the module file is missing, the function is not defined in it, or the
+    value is not `module.function` at all. Nothing is said when the code is not local (an S3
+    URI, a missing folder, a container image), for inline code, or for non-Python runtimes.
+
+    ## Why it matters
+    Every invocation fails with `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`. A
+    deploy succeeds, and then every event is retried and dead-lettered (or lost), billing
+    each cold start until someone reads the logs.
+
+    ## Example
+    ```yaml
+    CodeUri: src/
+    Handler: app.lambda_handler   # src/app.py defines `handler`
+    ```
+
+    ## Fix
+    Point `Handler` at the module path (relative to `CodeUri`, dots or slashes for packages)
+    and the function name as defined in the code.
+
+    ## References
+    - https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
+    - https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-handler
+    """
+
+    code = "LL304"
+    name = "handler-not-found"
+    severity = "error"
+    summary = "the Handler does not resolve to a module and function under CodeUri/Code"
+
+    def check(self, project: Any, out: Any) -> None:
+        import os
+
+        from lambda_lint.project.rules._common import key_pos, literal
+
+        ctx = project.ctx
+        for lid, fn in project.model.functions.items():
+            st = ctx.status.get(lid)
+            if st is None or not st.explicit or st.state not in ("missing-module", "missing-function", "bad-handler"):
+                continue
+            handler = literal(project.model, fn.handler)
+            folder = os.path.relpath(st.code_dir, ctx.folder) if st.code_dir else "."
+            folder = folder.replace(os.sep, "/")
+            if st.state == "missing-module":
+                what = f"no module {st.detail}.py (or {st.detail}/__init__.py) under {folder}/"
+            elif st.state == "missing-function":
+                what = f"the module defines no function {st.detail}"
+            else:
+                what = st.detail
+            msg = (f"{lid}: Handler {handler} does not resolve: {what}; every invocation fails with "
+                   f"Runtime.ImportModuleError and its events are retried and lost; fix the Handler or the code")
+            line, col = key_pos(fn.props, "Handler", (fn.line, fn.column))
+            out.template(self.code, line, col, msg, function=lid, anchor=f"LL304:{lid}/Handler")

@@ -1,0 +1,71 @@
+"""LL306 failure-hidden-from-retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class FailureHiddenFromRetry:
+    """A retried handler catches every exception at its top level and returns normally.
+
+    ## What it catches
+    A handler whose trigger retries on failure (async: S3, SNS, EventBridge, schedules...;
+    streams; SQS) with a top-level `try` whose broad `except` (bare, `Exception`,
+    `BaseException`) returns normally: no re-raise and no `batchItemFailures`. Handlers behind
+    an API (sync) that return an error response (`statusCode` 500) are fine, and AWS Lambda
+    Powertools' batch utilities (`process_partial_response`, `BatchProcessor`) count as
+    reporting failures.
+
+    ## Why it matters
+    Lambda only sees a success. The retries, the dead-letter queue and the on-failure
+    destination configured in the template never fire, and the event is lost: the template's
+    safety net is cut by one `except`.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        try:
+            process(event)
+        except Exception:
+            logger.exception("failed")
+            return {"ok": False}
+    ```
+
+    ## Fix
+    Log and re-raise (`raise`), or for SQS/streams return `batchItemFailures` for the
+    failed records.
+
+    ## References
+    - https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
+    - https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
+    """
+
+    code = "LL306"
+    name = "failure-hidden-from-retry"
+    severity = "warning"
+    summary = "a retried handler catches everything at its top level and returns normally"
+
+    def check(self, project: Any, out: Any) -> None:
+        from lambda_lint.project.rules._common import functions_with_units, kind_name, reachable_any
+
+        for lid, fn, unit in functions_with_units(project):
+            f = unit.handler_facts or {}
+            catch = f.get("catch_all")
+            if not catch:
+                continue
+            if reachable_any(unit, "returns_batch_item_failures") or reachable_any(unit, "powertools_batch"):
+                continue
+            retrying = [t for t in fn.triggers if t.trigger_class in ("async", "stream", "queue")]
+            if not retrying:
+                continue
+            if catch.get("returns_http_error") and any(t.trigger_class == "sync" for t in fn.triggers):
+                continue
+            trig = retrying[0]
+            msg = (f"{lid}: handler {unit.handler} catches every exception at its top level and returns normally, "
+                   f"so its {kind_name(trig)} trigger {trig.name} records a success: retries, DLQ and on-failure "
+                   f"destination never fire and the event is lost; re-raise after logging"
+                   + (" (or return batchItemFailures)" if trig.trigger_class != "async" else ""))
+            if out.code(self.code, unit.module, catch["line"], catch["column"], msg, function=lid,
+                        anchor=f"LL306:{lid}"):
+                continue
+            out.template(self.code, trig.line, trig.column, msg, function=lid, anchor=f"LL306:{trig.anchor}")

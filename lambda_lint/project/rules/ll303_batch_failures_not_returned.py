@@ -60,8 +60,8 @@ class BatchFailuresNotReturned:
             for trig in batch_triggers(project, fn):
                 if reports_item_failures(project, trig) is not True:
                     continue
-                msg = (f"{lid}: {kind_name(trig)} trigger {trig.name} sets ReportBatchItemFailures but handler "
-                       f"{unit.handler} never returns batchItemFailures, so a caught failure is reported as success "
+                msg = (f"{lid}: {kind_name(trig)} trigger {trig.name} sets ReportBatchItemFailures but the handler "
+                       f"{unit.handler}() never returns batchItemFailures, so a caught failure is reported as success "
                        f"(the record is lost) and a raised one retries the whole batch; return "
                        f"{{'batchItemFailures': [...]}} (or use Powertools process_partial_response)")
                 f = unit.handler_facts or {}

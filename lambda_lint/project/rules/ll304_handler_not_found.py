@@ -56,7 +56,8 @@ class HandlerNotFound:
             if st.state == "missing-module":
                 what = f"no module {st.detail}.py (or {st.detail}/__init__.py) under {folder}/"
             elif st.state == "missing-function":
-                what = f"the module defines no function {st.detail}"
+                modpath = handler.rsplit(".", 1)[0].replace(".", "/") if isinstance(handler, str) else "?"
+                what = f"{folder}/{modpath}.py defines no function {st.detail}"
             else:
                 what = st.detail
             msg = (f"{lid}: Handler {handler} does not resolve: {what}; every invocation fails with "

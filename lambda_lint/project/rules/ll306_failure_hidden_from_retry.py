@@ -61,7 +61,7 @@ class FailureHiddenFromRetry:
             if catch.get("returns_http_error") and any(t.trigger_class == "sync" for t in fn.triggers):
                 continue
             trig = retrying[0]
-            msg = (f"{lid}: handler {unit.handler} catches every exception at its top level and returns normally, "
+            msg = (f"{lid}: the handler {unit.handler}() catches every exception at its top level and returns normally, "
                    f"so its {kind_name(trig)} trigger {trig.name} records a success: retries, DLQ and on-failure "
                    f"destination never fire and the event is lost; re-raise after logging"
                    + (" (or return batchItemFailures)" if trig.trigger_class != "async" else ""))

@@ -11,7 +11,6 @@ skipped). Prints files, ms/file for each, the ratio (target <= 2.0) and files/s.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import sysconfig
 import time
@@ -24,10 +23,6 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=0, help="only the first N files")
     args = ap.parse_args()
-    try:
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-    except (AttributeError, OSError):
-        pass
 
     import libcst
 

@@ -153,12 +153,15 @@ class Func:
 
 
 class Loop:
-    __slots__ = ("node", "func", "outer")
+    __slots__ = ("node", "func", "outer", "tries", "_own")
 
-    def __init__(self, node: cst.CSTNode, func: Func, outer: Tuple["Loop", ...]) -> None:
+    def __init__(self, node: cst.CSTNode, func: Func, outer: Tuple["Loop", ...],
+                 tries: Tuple[cst.CSTNode, ...] = ()) -> None:
         self.node = node
         self.func = func
         self.outer = outer
+        self.tries = tries  # the try statements (same function) whose body encloses the loop
+        self._own: Any = None
 
 
 class Except:
@@ -205,14 +208,14 @@ class ModuleAnalysis:
     # ---- the single pass
     def _build(self) -> None:
         mf = self.module_func
-        stack: List[Tuple[cst.CSTNode, Func, Tuple[Loop, ...]]] = [
-            (stmt, mf, ()) for stmt in reversed(self.module.body)]
+        stack: List[Tuple[cst.CSTNode, Func, Tuple[Loop, ...], Tuple[cst.CSTNode, ...]]] = [
+            (stmt, mf, (), ()) for stmt in reversed(self.module.body)]
         pop = stack.pop
         push = stack.append
         FunctionDef, ClassDef, While, For = cst.FunctionDef, cst.ClassDef, cst.While, cst.For
         Call, Assign, SimpleString = cst.Call, cst.Assign, cst.SimpleString
         while stack:
-            node, func, loops = pop()
+            node, func, loops, tries = pop()
             tp = type(node)
             if tp is Call:
                 func.calls.append(node)
@@ -224,46 +227,55 @@ class ModuleAnalysis:
             elif tp is cst.Name:
                 continue
             elif tp is FunctionDef:
-                self._enter_function(node, func, loops, push)
+                self._enter_function(node, func, loops, tries, push)
                 continue
             elif tp is ClassDef:
                 cls = Func(node, node.name.value, node.name.value if func.kind == "module" else
                            f"{func.qualname}.{node.name.value}", func, "class")
                 for d in node.decorators:
-                    push((d, func, loops))
+                    push((d, func, loops, tries))
                 for a in node.bases:
-                    push((a, func, loops))
+                    push((a, func, loops, tries))
                 for stmt in reversed(node.body.body):
-                    push((stmt, cls, ()))
+                    push((stmt, cls, (), ()))
                 continue
             elif tp is While:
-                loop = Loop(node, func, loops)
+                loop = Loop(node, func, loops, tries)
                 func.loops.append(loop)
                 self.loops.append(loop)
                 if node.orelse is not None:
-                    push((node.orelse, func, loops))
+                    push((node.orelse, func, loops, tries))
                 inner = loops + (loop,)
-                for stmt in reversed(node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body):
-                    push((stmt, func, inner))
-                push((node.test, func, loops))
+                for stmt in reversed(node.body.body):
+                    push((stmt, func, inner, tries))
+                push((node.test, func, loops, tries))
                 continue
             elif tp is For:
-                loop = Loop(node, func, loops)
+                loop = Loop(node, func, loops, tries)
                 func.loops.append(loop)
                 self.loops.append(loop)
                 self._bind_for_target(node, func)
                 if node.orelse is not None:
-                    push((node.orelse, func, loops))
+                    push((node.orelse, func, loops, tries))
                 inner = loops + (loop,)
                 for stmt in reversed(node.body.body):
-                    push((stmt, func, inner))
-                push((node.iter, func, loops))
+                    push((stmt, func, inner, tries))
+                push((node.iter, func, loops, tries))
                 continue
             elif tp is cst.Try or tp is cst.TryStar:
                 for h in node.handlers:
                     ex = Except(h, node, func, loops)
                     func.excepts.append(ex)
                     self.excepts.append(ex)
+                for part in (node.finalbody, node.orelse):
+                    if part is not None:
+                        push((part, func, loops, tries))
+                for h in reversed(node.handlers):
+                    push((h, func, loops, tries))
+                inner_tries = tries + (node,)
+                for stmt in reversed(node.body.body):
+                    push((stmt, func, loops, inner_tries))
+                continue
             elif tp is Assign:
                 for t in node.targets:
                     if type(t.target) is cst.Name:
@@ -313,9 +325,10 @@ class ModuleAnalysis:
                 continue
             kids = list(iter_children(node))
             for kid in reversed(kids):
-                push((kid, func, loops))
+                push((kid, func, loops, tries))
 
-    def _enter_function(self, node: cst.FunctionDef, parent: Func, loops: Tuple[Loop, ...], push: Any) -> None:
+    def _enter_function(self, node: cst.FunctionDef, parent: Func, loops: Tuple[Loop, ...],
+                        tries: Tuple[cst.CSTNode, ...], push: Any) -> None:
         name = node.name.value
         module_level = parent.kind == "module"
         f = Func(node, name, name if module_level else f"{parent.qualname}.{name}", parent, "function", module_level)
@@ -331,13 +344,13 @@ class ModuleAnalysis:
             self.module_functions[name] = f
         # decorators and defaults belong to the enclosing scope
         for d in node.decorators:
-            push((d, parent, loops))
+            push((d, parent, loops, tries))
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             if param.default is not None:
-                push((param.default, parent, loops))
+                push((param.default, parent, loops, tries))
         body = node.body
         for stmt in reversed(body.body):
-            push((stmt, f, ()))
+            push((stmt, f, (), ()))
 
     def _bind_for_target(self, node: cst.For, func: Func) -> None:
         target = node.target

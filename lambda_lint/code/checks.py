@@ -74,14 +74,34 @@ def is_never_ending(an: ModuleAnalysis, loop: Loop) -> bool:
 
 
 def own_smalls(loop: Loop) -> List[Tuple[cst.CSTNode, Tuple[cst.BaseExpression, ...]]]:
-    cache = getattr(loop, "_own", None)
-    if cache is None:
-        cache = list(own_statements(block_body(loop.node.body)))  # type: ignore[attr-defined]
-        try:
-            loop._own = cache  # type: ignore[attr-defined]
-        except AttributeError:
-            pass
-    return cache
+    if loop._own is None:
+        loop._own = list(own_statements(block_body(loop.node.body)))  # type: ignore[attr-defined]
+    return loop._own
+
+
+# Exceptions that are not failures of the work: retrying on them is a wait or a new attempt
+# with fresh input (EINTR, a name collision, an empty queue), not an outage retry.
+_NOT_FAILURES = frozenset({
+    "InterruptedError", "BlockingIOError", "FileExistsError", "Empty", "StopIteration",
+    "StopAsyncIteration", "CancelledError", "KeyboardInterrupt", "GeneratorExit",
+})
+
+
+def catches_only_non_failures(handler: cst.CSTNode) -> bool:
+    t = getattr(handler, "type", None)
+    if t is None:
+        return False
+    items = [el.value for el in t.elements] if isinstance(t, cst.Tuple) else [t]
+    return all((dotted(i) or "").split(".")[-1] in _NOT_FAILURES for i in items)
+
+
+def ended_by_expected_exception(loop: Loop) -> bool:
+    """The loop sits in a try whose handlers catch narrowly: the drain-until-Empty idiom."""
+    for tr in loop.tries:
+        handlers = getattr(tr, "handlers", ())
+        if handlers and not any(is_broad_except(h) for h in handlers):
+            return True
+    return False
 
 
 def has_own_exit(an: ModuleAnalysis, loop: Loop) -> bool:
@@ -164,7 +184,7 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
         if isinstance(node, cst.For):
             if not is_never_ending(an, loop):
                 continue  # a for over a finite iterable is bounded
-        round_excepts = [ex for ex in excepts if _goes_round(an, ex)]
+        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and not catches_only_non_failures(ex.node)]
         if not round_excepts:
             continue
         if isinstance(node, cst.While) and not is_constant_true(node.test):

@@ -23,6 +23,8 @@ class UnboundedLoop:
     - `while True` pagination and polling loops that `break` or `return` somewhere;
     - `iter(callable, sentinel)`, which ends at the sentinel;
     - generator loops that `yield` (the consumer decides when to stop);
+    - loops inside a `try` whose `except` clauses are all narrow: the expected exception
+      ends the loop (`try: while True: q.get_nowait()` / `except queue.Empty:`);
     - loops that are also unbounded retries: they are reported once, as the more specific
       LL102 (unbounded-retry).
 
@@ -74,14 +76,14 @@ class UnboundedLoop:
     def check(self, analysis: "ModuleAnalysis", reporter: "Reporter", options: Mapping[str, Any]) -> None:
         import libcst as cst
 
-        from lambda_lint.code.checks import (function_name, has_own_exit, has_own_yield, is_never_ending,
-                                             retry_loops, where)
+        from lambda_lint.code.checks import (ended_by_expected_exception, function_name, has_own_exit,
+                                             has_own_yield, is_never_ending, retry_loops, where)
 
         retry = retry_loops(analysis)
         for loop in analysis.loops:
             if not is_never_ending(analysis, loop) or id(loop.node) in retry:
                 continue
-            if has_own_exit(analysis, loop) or has_own_yield(loop):
+            if has_own_exit(analysis, loop) or has_own_yield(loop) or ended_by_expected_exception(loop):
                 continue
             line, col, eline, ecol = analysis.position(loop.node)
             if isinstance(loop.node, cst.While):

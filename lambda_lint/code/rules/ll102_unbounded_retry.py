@@ -26,6 +26,10 @@ class UnboundedRetry:
       `time.monotonic()`, `datetime.now()` comparisons;
     - a re-raise in the `except` (a conditional re-raise after N tries counts).
 
+    Excepts that catch only exceptions that are not failures of the work do not make a
+    retry loop: `InterruptedError` (EINTR), `BlockingIOError`, `FileExistsError` (retry with
+    a new name), `queue.Empty`, `StopIteration`, `CancelledError`, `KeyboardInterrupt`.
+
     A loop that is both this and LL101-shaped (a `while True` retry with no exit at all) is
     reported once, as LL102; the `except` that sends the loop round is not also reported as
     LL105 (swallowed-exception) or LL106 (batch-error-swallowed).

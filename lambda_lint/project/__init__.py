@@ -82,10 +82,10 @@ class Project:
 
 
 def lint_projects(results: List[Any], session: Any) -> List[Finding]:
+    from lambda_lint.project import cache as _cache
     from lambda_lint.project.locate import Locator
-    from lambda_lint.project.model import FactsStore, build_template_ctx
+    from lambda_lint.project.model import TRACK, FactsStore
     from lambda_lint.project.rules import RULE_CLASSES
-    from lambda_lint.rulebase import run_guarded
 
     enabled = session.enabled
     rules = [cls for cls in RULE_CLASSES if cls.code in enabled]
@@ -95,22 +95,46 @@ def lint_projects(results: List[Any], session: Any) -> List[Finding]:
         return []
     store = FactsStore(results)
     locator = Locator(store)
+    cache = getattr(session, "cache", None)
     out: List[Finding] = []
     for r in templates:
-        reporter = Reporter(r.display, session.metas)
-        ctx = run_guarded(reporter, "project layer", build_template_ctx, r, store, session, code_enabled)
-        out.extend(reporter.findings if r.requested else ())
-        if ctx is None:
-            continue
-        out.extend(ctx.inline_findings)
-        if not rules or not ctx.model.functions:
-            continue
-        project = Project(ctx, locator)
-        for cls in rules:
-            sink = Out(project, session)
-            rep = Reporter(r.display, session.metas)
-            run_guarded(rep, cls.code, cls().check, project, sink)
-            out.extend(sink.findings)
-            if r.requested:
-                out.extend(rep.findings)
+        key = _cache.template_key(cache, r, enabled) if cache is not None else None
+        if key is not None:
+            hit = _cache.lookup(cache, key, store.by_path)
+            if hit is not None:
+                out.extend(hit)
+                continue
+        TRACK.append(set())
+        try:
+            found = _lint_template(r, store, locator, session, rules, code_enabled)
+        finally:
+            deps = TRACK.pop()
+        out.extend(found)
+        if key is not None:
+            _cache.store(cache, key, deps, found, store.by_path)
+    return out
+
+
+def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,
+                   code_enabled: frozenset) -> List[Finding]:
+    from lambda_lint.project.model import build_template_ctx
+    from lambda_lint.rulebase import run_guarded
+
+    out: List[Finding] = []
+    reporter = Reporter(r.display, session.metas)
+    ctx = run_guarded(reporter, "project layer", build_template_ctx, r, store, session, code_enabled)
+    out.extend(reporter.findings if r.requested else ())
+    if ctx is None:
+        return out
+    out.extend(ctx.inline_findings)
+    if not rules or not ctx.model.functions:
+        return out
+    project = Project(ctx, locator)
+    for cls in rules:
+        sink = Out(project, session)
+        rep = Reporter(r.display, session.metas)
+        run_guarded(rep, cls.code, cls().check, project, sink)
+        out.extend(sink.findings)
+        if r.requested:
+            out.extend(rep.findings)
     return out

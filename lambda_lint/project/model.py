@@ -25,6 +25,16 @@ def norm(path: Any) -> str:
     return os.path.normcase(os.path.abspath(str(path)))
 
 
+# Paths the join looked at (files read, candidates probed, folders checked), recorded per
+# template so the project phase can be cached: see lambda_lint.project.cache.
+TRACK: List[Set[str]] = []
+
+
+def note(path: Any) -> None:
+    if TRACK:
+        TRACK[-1].add(os.path.abspath(str(path)))
+
+
 @dataclass
 class Module:
     """One Python module's facts, and how findings name it."""
@@ -96,6 +106,7 @@ class FactsStore:
         self._texts: Dict[str, Optional[str]] = {}
 
     def module(self, path: str, display: str, handler: Optional[str] = None) -> Optional[Module]:
+        note(path)
         key = norm(path)
         r = self.by_path.get(key)
         if r is not None and r.facts is not None:
@@ -135,6 +146,7 @@ class FactsStore:
         return mod
 
     def text(self, path: str) -> Optional[str]:
+        note(path)
         key = norm(path)
         if key not in self._texts:
             try:
@@ -195,6 +207,7 @@ def code_dir(ctx: TemplateCtx, fn: Any) -> Tuple[Optional[str], bool]:
     if key not in fn.props:
         if fn.is_sam and "InlineCode" not in fn.props and "ImageUri" not in fn.props \
                 and resolve_literal(model, fn.prop("PackageType")) != "Image":
+            note(ctx.folder)
             return ctx.folder, False  # sam build's default: the template's folder
         return None, False
     raw = fn.props.get(key)
@@ -202,6 +215,7 @@ def code_dir(ctx: TemplateCtx, fn: Any) -> Tuple[Optional[str], bool]:
     if not isinstance(value, str) or not value.strip() or _REMOTE_RE.match(value):
         return None, False
     folder = os.path.normpath(os.path.join(ctx.folder, value))
+    note(folder)
     return folder, True
 
 
@@ -220,6 +234,7 @@ def split_handler(handler: str) -> Optional[Tuple[str, str]]:
 def module_file(root: str, modpath: str) -> Optional[str]:
     base = os.path.join(root, *[p for p in modpath.split("/") if p])
     for cand in (base + ".py", os.path.join(base, "__init__.py")):
+        note(cand)
         if os.path.isfile(cand):
             return cand
     return None

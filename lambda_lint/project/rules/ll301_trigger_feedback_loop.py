@@ -108,12 +108,14 @@ def _message(cycle: Any, policy_only: bool) -> str:
     node = "the default event bus" if first.node.startswith("<") else first.node
     kinds = {t.label for _, t in steps}
     streams = any(k in ("kinesis", "dynamodb-stream", "stream", "events:rule") for k in kinds)
-    verb = "may write" if first.source == "policy" else "writes"
+    verb = "may write to" if first.source == "policy" else "writes to"
+    if first.operation in ("invoke", "invoke_async"):
+        verb = "invokes"
     if len(steps) == 1:
-        what = f"{first.function} {verb} to {node}, which triggers it again"
+        what = f"{first.function} {verb} {node}, which triggers it again"
     else:
-        others = ", ".join(t.function for _, t in steps[:-1])
-        what = f"{first.function} {verb} to {node}, which comes back to it through {others}"
+        others = ", ".join(t.function for _, t in steps[:-1] if t.function != node)
+        what = f"{first.function} {verb} {node}, which comes back to it" + (f" through {others}" if others else "")
     source = (" (IAM write permissions stand in for code that could not be resolved)" if policy_only else "")
     stop = ("AWS's loop detection never stops this one (Kinesis/DynamoDB streams, EventBridge)" if streams else
             "AWS's loop detection stops SQS/SNS/S3/Lambda loops only after ~16 rounds")

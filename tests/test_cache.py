@@ -40,10 +40,11 @@ def test_hit_gives_identical_output(tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cold, s1, r1 = _lint(tree, cache)
     assert json.loads(cold), "the generated tree has findings"
-    assert s1.cache.hits == 0 and s1.cache.writes == len(r1.files)
+    # (the project layer keeps its own entries in the same cache: counts are at least the files)
+    assert s1.cache.hits == 0 and s1.cache.writes >= len(r1.files)
     warm, s2, r2 = _lint(tree, cache)
     assert warm == cold
-    assert s2.cache.hits == len(r2.files) and s2.cache.writes == 0
+    assert s2.cache.misses == 0 and s2.cache.hits >= len(r2.files) and s2.cache.writes == 0
     # Every per-file datum survives the round trip (facts for the project layer too).
     for a, b in zip(r1.files, r2.files):
         assert (a.display, a.kind, a.facts, a.suppressions, a.resource_lines, a.resource_ignores, a.parsed) == \
@@ -78,7 +79,7 @@ def test_changed_file_is_linted_again(tree: Path, tmp_path: Path) -> None:
     assert "app01/src/app.py" in before
     target.write_text("def handler(event, context):\n    return 1\n", encoding="utf-8")
     after, session, result = _lint(tree, cache)
-    assert session.cache.misses == 1 and session.cache.hits == len(result.files) - 1
+    assert session.cache.misses >= 1 and session.cache.hits >= len(result.files) - 1
     paths = {f["path"] for f in json.loads(after)}
     assert not any(p.endswith("app01/src/app.py") for p in paths)
     fresh, _, _ = _lint(tree, None)
@@ -102,10 +103,10 @@ def test_corrupt_and_foreign_entries_are_misses(tree: Path, tmp_path: Path) -> N
             p.write_text(json.dumps(data), encoding="utf-8")
     again, session, result = _lint(tree, cache)
     assert again == cold
-    assert session.cache.hits == 0 and session.cache.misses == len(result.files)
+    assert session.cache.hits == 0 and session.cache.misses >= len(result.files)
     # the damaged entries were replaced: the next run hits
     _, s3, r3 = _lint(tree, cache)
-    assert s3.cache.hits == len(r3.files)
+    assert s3.cache.misses == 0 and s3.cache.hits >= len(r3.files)
 
 
 def test_unreadable_cache_folder_does_not_fail_the_run(tree: Path, tmp_path: Path) -> None:

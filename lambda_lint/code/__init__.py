@@ -71,6 +71,35 @@ def _too_deep(text: str, limit: int = 200) -> bool:
     return True
 
 
+MAX_EXPR_DEPTH = 500
+
+
+def _expr_too_deep(text: str, path: str = "", limit: int = MAX_EXPR_DEPTH) -> int:
+    """Is an expression nested deeper than ``limit`` (a chain like ``a.b().b()...``,
+    ``1 + 1 + ...``, ``x[0][0]...``, ``- - - 1``)? libcst's native parser is super-linear on
+    those (a 20,000-term sum takes hours, issue 8), and no real handler comes near. Measured
+    with CPython's parser (C speed, a fraction of libcst's time); a file CPython cannot
+    parse (newer syntax, or a plain error) is left to libcst. Returns the line of the
+    too-deep statement (1 when CPython gives no line), else 0."""
+    import ast
+
+    try:
+        tree = compile(text, path or "<string>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        return 1  # CPython itself gives up: deeper than ~3,000 levels
+    except (SyntaxError, ValueError, OverflowError):
+        return 0
+    stack = [(tree, 1, 1)]
+    pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
+    while stack:
+        node, depth, line = pop()
+        if depth > limit:
+            return line
+        for child in children(node):
+            push((child, depth + 1, getattr(child, "lineno", line)))
+    return 0
+
+
 def parse_source(text: str, path: str = "") -> Any:
     """libcst parse with every failure turned into ParseFailure."""
     import libcst
@@ -85,6 +114,10 @@ def parse_source(text: str, path: str = "") -> Any:
         except (RecursionError, MemoryError, ValueError):
             raise ParseFailure("the code is nested too deeply to parse safely", 1, 1) from None
         raise ParseFailure("the code is nested too deeply to parse safely (brackets over 200 levels)", 1, 1)
+    deep_line = _expr_too_deep(text, path)
+    if deep_line:
+        raise ParseFailure(f"an expression is nested more than {MAX_EXPR_DEPTH} levels deep (a very long chain "
+                           f"of operators, calls or subscripts); too complex to analyse safely", deep_line, 1)
     try:
         return libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:

@@ -411,13 +411,17 @@ class ModuleAnalysis:
         matches = [(m.group(1), m.start()) for m in _DEF_RE.finditer(self.text)]
         i = 0
         ok = True
+        last_off, last_line = 0, 1  # count newlines incrementally: linear, not quadratic
         for name in order:
             while i < len(matches) and matches[i][0] != name:
                 i += 1
             if i >= len(matches):
                 ok = False
                 break
-            out.setdefault(name, self.text.count("\n", 0, matches[i][1]) + 1)
+            off = matches[i][1]
+            last_line += self.text.count("\n", last_off, off)
+            last_off = off
+            out.setdefault(name, last_line)
             i += 1
         if not ok or len(out) != len(wanted):
             out = {}

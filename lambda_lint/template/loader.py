@@ -148,8 +148,9 @@ def load(source: bytes | str, path: str = "<template>") -> Any:
     loader_cls = _loader_class()
     if loader_cls is yaml.SafeLoader and "\t" in text and text.lstrip()[:1] in ("{", "["):
         text = text.replace("\t", " ")
-    loader = loader_cls(text)
+    loader = None
     try:
+        loader = loader_cls(text)  # the pure-Python reader checks characters here already
         return _build(loader)
     except ParseFailure:
         raise
@@ -158,13 +159,25 @@ def load(source: bytes | str, path: str = "<template>") -> Any:
         line, col = _pos(mark) if mark is not None else (1, 1)
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
         raise ParseFailure(f"invalid YAML/JSON: {msg}", line, col) from None
+    except yaml.reader.ReaderError as exc:  # a control character: no mark, only a position
+        # libyaml counts UTF-8 bytes, the pure-Python reader characters
+        buf: Any = text.encode("utf-8", "replace") if loader_cls is not yaml.SafeLoader else text
+        nl = b"\n" if isinstance(buf, bytes) else "\n"
+        pos = max(0, min(int(getattr(exc, "position", 0) or 0), len(buf)))
+        line = buf.count(nl, 0, pos) + 1
+        head = buf[buf.rfind(nl, 0, pos) + 1: pos]
+        col = len(head.decode("utf-8", "replace") if isinstance(head, bytes) else head) + 1
+        char = exc.character
+        what = f"#x{ord(char):04x}" if isinstance(char, str) else f"#x{char:02x}" if isinstance(char, int) else "?"
+        raise ParseFailure(f"invalid YAML/JSON: unacceptable character {what}: {exc.reason}", line, col) from None
     except yaml.YAMLError as exc:
         raise ParseFailure(f"invalid YAML/JSON: {exc}") from None
     except RecursionError:
         raise ParseFailure("template is nested too deeply to load safely") from None
     finally:
         try:
-            loader.dispose()
+            if loader is not None:
+                loader.dispose()
         except Exception:  # pragma: no cover
             pass
 

@@ -10,6 +10,7 @@ recognised by content, with a cheap text sniff, so workflow files, compose files
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -23,6 +24,8 @@ SNIFF_BYTES = 256 * 1024
 
 def sniff_file(path: Path) -> bool:
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False  # a FIFO would block the open; devices and sockets are not templates
         with open(path, "rb") as fh:
             return looks_like_template(fh.read(SNIFF_BYTES).decode("utf-8", errors="replace"))
     except OSError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -131,7 +132,13 @@ def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Di
 def read_source(path: str) -> bytes:
     """Read a file with a size limit; OSError and oversize become ParseFailure (LL001)."""
     try:
-        size = os.path.getsize(path)
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(st.st_mode):
+            # a FIFO would block the run forever, a device never end: refuse before opening
+            raise ParseFailure("not a regular file (a FIFO, socket or device); not linted")
+        size = st.st_size
         if size > MAX_FILE_BYTES:
             raise ParseFailure(
                 f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted"

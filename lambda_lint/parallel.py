@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from lambda_lint.engine import FileJob, FileResult, Session, process_file
+from lambda_lint.engine import FileJob, FileResult, Session, process_file, read_source
 from lambda_lint.findings import Finding, Reporter
 
 POOL_MIN_FILES = 20
@@ -75,11 +75,11 @@ def _crash_json(job: FileJob, session: Session) -> str:
 def _file_digest(path: str) -> Optional[str]:
     from lambda_lint.cache import digest_bytes
     from lambda_lint.engine import MAX_FILE_BYTES
+    from lambda_lint.errors import ParseFailure
 
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError:
+        data = read_source(path)  # refuses FIFOs and devices (an open() would block forever)
+    except ParseFailure:
         return None
     if len(data) > MAX_FILE_BYTES:
         return None

@@ -82,9 +82,12 @@ def _expr_too_deep(text: str, path: str = "", limit: int = MAX_EXPR_DEPTH) -> in
     parse (newer syntax, or a plain error) is left to libcst. Returns the line of the
     too-deep statement (1 when CPython gives no line), else 0."""
     import ast
+    import warnings
 
     try:
-        tree = compile(text, path or "<string>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # "invalid escape sequence" etc. are not ours to print
+            warnings.simplefilter("ignore")
+            tree = compile(text, path or "<string>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (RecursionError, MemoryError):
         return 1  # CPython itself gives up: deeper than ~3,000 levels
     except (SyntaxError, ValueError, OverflowError):

@@ -395,7 +395,7 @@ def reachable(unit: CodeUnit, store: FactsStore, ctx: TemplateCtx, limit: int = 
         seen.add(key)
         out.append((mod, name))
         f = mod.function(name)
-        classes = {c.get("function", "").split(".")[0] for c in mod.facts.get("boto3_calls", ())}
+        classes = {(c.get("function") or "").split(".")[0] for c in mod.facts.get("boto3_calls", ())}
         for call in (f or {}).get("calls", ()) if f else ():
             if "." not in call:
                 if mod.function(call) is not None or call in classes:

@@ -53,10 +53,20 @@ def inline_text(value: Any) -> Optional[str]:
     if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
         arg = value["Fn::Sub"]
         if isinstance(arg, list) and arg and isinstance(arg[0], str):
-            return arg[0]
+            return _neutral_placeholders(arg[0])
         if isinstance(arg, str):
-            return arg
+            return _neutral_placeholders(arg)
     return None
+
+
+_SUB_VAR_RE = re.compile(r"\$\{(?!!)[^}\n]*\}")
+
+
+def _neutral_placeholders(text: str) -> str:
+    """``${Var}`` is not Python until CloudFormation substitutes it (``range(${Count})``):
+    each becomes an identifier of the same length, so the code parses and columns stay put.
+    ``${!Literal}`` is CloudFormation's escape for a literal ``${Literal}``: left alone."""
+    return _SUB_VAR_RE.sub(lambda m: "_" * len(m.group(0)), text)
 
 
 def locate_inline(value: Any, pos: Tuple[int, int], template_text: str) -> Optional[InlineSource]:

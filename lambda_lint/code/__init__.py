@@ -71,6 +71,16 @@ def _too_deep(text: str, limit: int = 200) -> bool:
     return True
 
 
+def _quiet_compile(text: str, path: str = "") -> Any:
+    """CPython's AST of ``text``, without printing its warnings (invalid escape sequences are
+    the linted file's business, and a SyntaxWarning on stderr from Python 3.12 on)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return compile(text, path or "<string>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
+
+
 MAX_EXPR_DEPTH = 500
 
 
@@ -111,7 +121,7 @@ def parse_source(text: str, path: str = "") -> Any:
 
     if _too_deep(text):
         try:
-            compile(text, path or "<string>", "exec", 0x400, dont_inherit=True)
+            _quiet_compile(text, path)
         except SyntaxError as exc:
             raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
         except (RecursionError, MemoryError, ValueError):
@@ -129,7 +139,7 @@ def parse_source(text: str, path: str = "") -> Any:
         # CPython's own parser places most errors better (the line missing its colon, not the
         # next one) and words them better; ask it only now that the file failed anyway.
         try:
-            compile(text, path or "<string>", "exec", 0x400, dont_inherit=True)  # PyCF_ONLY_AST
+            _quiet_compile(text, path)  # PyCF_ONLY_AST
         except SyntaxError as py_exc:
             if py_exc.lineno:
                 line, col = py_exc.lineno, py_exc.offset or 1

@@ -356,7 +356,7 @@ class Function(Entity):
             kl, kc = _kpos(self.props, key, (self.line, self.column))
             return Found(dl, kl, kc, f"{self.logical_id}/{key}")
         if name == "alarm_metrics":
-            return sorted(self.alarm_metrics)
+            return sorted(self.alarm_metrics, key=str)
         if name == "has_async_trigger":
             return any(t.trigger_class == ASYNC for t in self.triggers)
         if name == "has_stream_trigger":
@@ -836,11 +836,11 @@ class TemplateModel:
                             func = None if r.is_literal or r.is_resource else "?"
             alarm = Alarm(res, namespace, metric, func)
             self.alarms.append(alarm)
-            if namespace not in ("AWS/Lambda", "?") or func is None:
-                continue
+            if namespace not in ("AWS/Lambda", "?") or func is None or metric is None:
+                continue  # no MetricName: an alarm on no metric
             targets = self.functions.values() if func == "?" else [self.functions[func]]
             for fn in targets:
-                fn.alarm_metrics.add(metric if metric != "?" else "*")
+                fn.alarm_metrics.add(str(metric) if metric != "?" else "*")
 
     def _link_queues(self) -> None:
         """Mark queues that receive failures: redrive targets, DLQs, on-failure destinations."""

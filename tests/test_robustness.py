@@ -291,6 +291,12 @@ SHAPES = {
                               "      StartingPosition: !Ref []\n"
                               "  Al:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      Namespace: AWS/Lambda\n"
                               "      MetricName: !Ref [x]\n      Dimensions: !GetAtt [a, b, c]\n",
+    "alarm_without_metric_name": HEAD + FN + "  A:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n"
+                                 "      Namespace: AWS/Lambda\n      Dimensions: [{Name: FunctionName, Value: !Ref Fn}]\n"
+                                 "  B:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      Namespace: AWS/Lambda\n"
+                                 "      MetricName: Errors\n      Dimensions: [{Name: FunctionName, Value: !Ref Fn}]\n"
+                                 "  C:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      Namespace: AWS/Lambda\n"
+                                 "      MetricName: 42\n      Dimensions: [{Name: FunctionName, Value: !Ref Fn}]\n",
     "policy_is_json_string": HEAD + FN + "      Policies: '{\"Version\": \"2012-10-17\", \"Statement\": []}'\n"
                              "  R:\n    Type: AWS::IAM::Role\n    Properties:\n"
                              "      AssumeRolePolicyDocument: \"{\\\"Statement\\\": 1}\"\n      Policies: \"x\"\n"

@@ -158,6 +158,9 @@ def load(source: bytes | str, path: str = "<template>") -> Any:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark is not None else (1, 1)
         msg = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        if "maximum nesting depth" in msg:
+            # PyYAML >= 6.0.4 (libyaml 0.2.6) has a depth limit of its own; same finding as ours.
+            raise ParseFailure("template is nested too deeply to load safely", line, col) from None
         raise ParseFailure(f"invalid YAML/JSON: {msg}", line, col) from None
     except yaml.reader.ReaderError as exc:  # a control character: no mark, only a position
         # libyaml counts UTF-8 bytes, the pure-Python reader characters

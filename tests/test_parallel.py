@@ -99,3 +99,20 @@ def test_a_dying_worker_is_ll002_for_its_file_only(tree: Path, monkeypatch: pyte
     others = [f for f in findings if not f["path"].endswith(victim)]
     assert others == [f for f in json.loads(expected) if not f["path"].endswith(victim)]
     assert len(result.files) == len(_lint(tree, 1)[1].files)
+
+
+def test_project_phase_pool_gives_identical_cross_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With enough templates the code+template join runs in the pool too; same bytes."""
+    import lambda_lint.project as project
+
+    root = make_tree(tmp_path / "many", apps=project.POOL_MIN_TEMPLATES + 4, modules_per_app=1)
+    pools = []
+    real = project._run_pool
+    monkeypatch.setattr(project, "_run_pool", lambda *a: pools.append(a[3]) or real(*a))
+    one, _ = _lint(root, 1)
+    assert pools == []
+    two, _ = _lint(root, 2)
+    assert pools == [2]
+    assert one == two
+    codes = {f["rule"] for f in json.loads(one)}
+    assert "LL306" in codes  # cross findings came back from the workers

@@ -83,36 +83,118 @@ class Project:
 
 def lint_projects(results: List[Any], session: Any) -> List[Finding]:
     from lambda_lint.project import cache as _cache
-    from lambda_lint.project.locate import Locator
-    from lambda_lint.project.model import TRACK, FactsStore
-    from lambda_lint.project.rules import RULE_CLASSES
 
-    enabled = session.enabled
-    rules = [cls for cls in RULE_CLASSES if cls.code in enabled]
-    code_enabled = frozenset(c for c in enabled if session.metas[c].layer in ("code", "meta"))
     templates = [r for r in results if getattr(r, "kind", None) == "template" and r.parsed]
     if not templates:
         return []
-    store = FactsStore(results)
-    locator = Locator(store)
     cache = getattr(session, "cache", None)
+    by_path = _code_results_by_path(results)
     out: List[Finding] = []
+    todo: List[Tuple[Any, Optional[str]]] = []
     for r in templates:
-        key = _cache.template_key(cache, r, enabled) if cache is not None else None
+        key = _cache.template_key(cache, r, session.enabled) if cache is not None else None
         if key is not None:
-            hit = _cache.lookup(cache, key, store.by_path)
+            hit = _cache.lookup(cache, key, by_path)
             if hit is not None:
                 out.extend(hit)
                 continue
-        TRACK.append(set())
-        try:
-            found = _lint_template(r, store, locator, session, rules, code_enabled)
-        finally:
-            deps = TRACK.pop()
+        todo.append((r, key))
+    code_results = [r for r in results if getattr(r, "kind", None) == "python"]
+    for (r, key), (found, deps) in zip(todo, _run_templates([r for r, _ in todo], code_results, session)):
         out.extend(found)
         if key is not None:
-            _cache.store(cache, key, deps, found, store.by_path)
+            _cache.store(cache, key, deps, found, by_path)
     return out
+
+
+def _code_results_by_path(results: List[Any]) -> Dict[str, Any]:
+    from lambda_lint.project.model import norm
+
+    return {norm(r.path): r for r in results if getattr(r, "kind", None) == "python"}
+
+
+class _Joiner:
+    """Everything one process needs to join templates with code: facts, locator, rules."""
+
+    def __init__(self, code_results: List[Any], session: Any) -> None:
+        from lambda_lint.project.locate import Locator
+        from lambda_lint.project.model import FactsStore
+        from lambda_lint.project.rules import RULE_CLASSES
+
+        self.session = session
+        self.store = FactsStore(code_results)
+        self.locator = Locator(self.store)
+        self.rules = [cls for cls in RULE_CLASSES if cls.code in session.enabled]
+        self.code_enabled = frozenset(c for c in session.enabled if session.metas[c].layer in ("code", "meta"))
+
+    def lint(self, r: Any) -> Tuple[List[Finding], List[str]]:
+        """Findings of one template, and every path the join looked at (for the cache)."""
+        from lambda_lint.project.model import TRACK
+
+        TRACK.append(set())
+        try:
+            found = _lint_template(r, self.store, self.locator, self.session, self.rules, self.code_enabled)
+        finally:
+            deps = TRACK.pop()
+        return found, sorted(deps)
+
+
+# The join is per template once the code facts are known, so a large run spreads templates
+# over the same number of processes as the per-file phase did (parse and join of a template
+# are most of a template-only run). Small runs stay in this process.
+POOL_MIN_TEMPLATES = 20
+_WORKER_JOINER: Optional[_Joiner] = None
+
+
+def _run_templates(templates: List[Any], code_results: List[Any], session: Any) -> List[Tuple[List[Finding], List[str]]]:
+    workers = min(session.config.effective_jobs, len(templates))
+    if workers > 1 and len(templates) >= POOL_MIN_TEMPLATES:
+        done = _run_pool(templates, code_results, session, workers)
+        if done is not None:
+            return done
+    joiner = _Joiner(code_results, session)
+    return [joiner.lint(r) for r in templates]
+
+
+def _init_worker(config: Any, code_results: List[Any]) -> None:
+    from lambda_lint.parallel import _init_worker as init_session
+    import lambda_lint.parallel as parallel
+
+    global _WORKER_JOINER
+    init_session(config)
+    _WORKER_JOINER = _Joiner(code_results, parallel._WORKER_SESSION)
+
+
+def _work(chunk: List[Any]) -> List[Tuple[List[Finding], List[str]]]:
+    assert _WORKER_JOINER is not None
+    return [_WORKER_JOINER.lint(r) for r in chunk]
+
+
+def _run_pool(templates: List[Any], code_results: List[Any], session: Any,
+              workers: int) -> Optional[List[Tuple[List[Finding], List[str]]]]:
+    """The joins in a process pool, in order; None when a pool can't be had or broke (the
+    caller then joins in this process, where a rule's exception is still only LL002)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    light = [replace(r, findings=[]) for r in code_results]  # facts are all a worker needs
+    chunk = max(1, min(16, len(templates) // (workers * 8)))
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                   initargs=(session.config, light))
+    except (OSError, ImportError, NotImplementedError, ValueError):
+        return None
+    try:
+        futures = [pool.submit(_work, templates[k:k + chunk]) for k in range(0, len(templates), chunk)]
+        out: List[Tuple[List[Finding], List[str]]] = []
+        for fut in futures:
+            out.extend(fut.result())
+        return out
+    except KeyboardInterrupt:
+        raise
+    except BaseException:  # noqa: BLE001 - BrokenProcessPool, a result that failed to cross
+        return None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,

@@ -10,6 +10,7 @@ and never report their own code findings.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -240,6 +241,23 @@ def module_file(root: str, modpath: str) -> Optional[str]:
     return None
 
 
+_SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", ".aws-sam", "__pycache__", ".tox", "cdk.out"})
+
+
+@functools.lru_cache(maxsize=1024)
+def has_python_code(folder: str, limit: int = 5000) -> bool:
+    """Is there any ``.py`` file under ``folder``? Bounded: after ``limit`` entries, assume so."""
+    seen = 0
+    for _root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        if any(f.endswith(".py") for f in files):
+            return True
+        seen += len(files) + len(dirs)
+        if seen > limit:
+            return True
+    return False
+
+
 def build_template_ctx(result: Any, store: FactsStore, session: Any, code_enabled: frozenset) -> Optional[TemplateCtx]:
     from lambda_lint.engine import read_source
     from lambda_lint.errors import ParseFailure
@@ -292,7 +310,12 @@ def _resolve_function(ctx: TemplateCtx, lid: str, fn: Any, store: FactsStore, se
     modpath, func = parts
     path = module_file(folder, modpath)
     if path is None:
-        ctx.status[lid] = status("missing-module", modpath)
+        if not has_python_code(folder):
+            # No Python at all under the code folder: the code is built or fetched elsewhere
+            # (or not checked out). That is unknown, not a typo, and unknown stays silent.
+            ctx.status[lid] = HandlerStatus("no-code", "no Python code in the code folder")
+        else:
+            ctx.status[lid] = status("missing-module", modpath)
         return
     mod = store.module(path, ctx.display_for(path), handler=func)
     if mod is None:

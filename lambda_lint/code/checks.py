@@ -95,6 +95,35 @@ def catches_only_non_failures(handler: cst.CSTNode) -> bool:
     return all((dotted(i) or "").split(".")[-1] in _NOT_FAILURES for i in items)
 
 
+# What an outage looks like from the code: I/O, network, HTTP client and AWS SDK errors. A
+# retry loop around a failing dependency catches these (or everything); a loop that catches
+# ValueError/IndexError/KeyError while parsing its input is consuming data, not retrying.
+_OUTAGE_NAMES = frozenset({
+    "OSError", "IOError", "EnvironmentError", "error", "timeout", "gaierror", "herror",
+    "ConnectionError", "ConnectionResetError", "ConnectionRefusedError", "ConnectionAbortedError",
+    "BrokenPipeError", "TimeoutError", "URLError", "HTTPError", "HTTPException", "RemoteDisconnected",
+    "IncompleteRead", "RequestException", "RequestError", "HTTPStatusError", "TransportError", "ProtocolError",
+    "NewConnectionError", "MaxRetryError", "SSLError", "ClientError", "BotoCoreError", "ServerError",
+    "ApiError", "APIError", "ServiceError", "RetryError", "WebSocketException", "OperationalError",
+})
+_OUTAGE_WORDS = ("Timeout", "Throttl", "Connection", "Connect", "Unavailable", "Exceeded", "TooManyRequests",
+                 "Transient", "Retry", "Network", "Socket", "Http", "HTTP", "Request", "Response", "Client",
+                 "Service", "Endpoint", "Server", "Remote", "Upstream", "Api", "API")
+
+
+def catches_outages(handler: cst.CSTNode) -> bool:
+    """Broad, or at least one caught type is an I/O, network, HTTP or AWS SDK error."""
+    if is_broad_except(handler):
+        return True
+    t = getattr(handler, "type", None)
+    items = [el.value for el in t.elements] if isinstance(t, cst.Tuple) else [t]
+    for item in items:
+        last = (dotted(item) or "").split(".")[-1]
+        if last in _OUTAGE_NAMES or any(w in last for w in _OUTAGE_WORDS):
+            return True
+    return False
+
+
 def ended_by_expected_exception(loop: Loop) -> bool:
     """The loop sits in a try whose handlers catch narrowly: the drain-until-Empty idiom."""
     for tr in loop.tries:
@@ -105,12 +134,28 @@ def ended_by_expected_exception(loop: Loop) -> bool:
 
 
 def has_own_exit(an: ModuleAnalysis, loop: Loop) -> bool:
+    """A reachable way out: a ``break`` of this loop, or a ``return``, ``raise`` or
+    ``sys.exit()`` anywhere in its body, nested loops included (they leave every enclosing
+    loop; only nested functions and classes are someone else's)."""
     for small, _ in own_smalls(loop):
         if is_exit_stmt(an, small):
             return True
-        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and \
-                an.qualify(small.value.func) in ("raise_for_status",):
-            continue
+        if type(small) in (cst.For, cst.While) and _leaves_function(an, small):
+            return True
+    return False
+
+
+def _leaves_function(an: ModuleAnalysis, loop_node: cst.CSTNode) -> bool:
+    """Does a nested loop's body hold a return, raise or exit call (at any loop depth)?"""
+    stack = [loop_node]
+    while stack:
+        node = stack.pop()
+        for small, _ in own_statements(block_body(node.body)):  # type: ignore[attr-defined]
+            tp = type(small)
+            if tp is cst.For or tp is cst.While:
+                stack.append(small)
+            elif tp is not cst.Break and is_exit_stmt(an, small):
+                return True
     return False
 
 
@@ -184,7 +229,8 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
         if isinstance(node, cst.For):
             if not is_never_ending(an, loop):
                 continue  # a for over a finite iterable is bounded
-        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and not catches_only_non_failures(ex.node)]
+        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and catches_outages(ex.node)
+                         and not catches_only_non_failures(ex.node)]
         if not round_excepts:
             continue
         if isinstance(node, cst.While) and not is_constant_true(node.test):

@@ -15,9 +15,11 @@ class UnboundedLoop:
     list or dict literal), or a `for` loop over a never-ending iterator
     (`itertools.count()`, `itertools.cycle(...)`, `itertools.repeat(x)` without a count;
     `from itertools import count` too), whose body has no `break`, `return`, `raise`,
-    `sys.exit()`/`os._exit()` of its own. Exits inside nested loops, nested functions or
-    classes do not count (a `break` inside an inner `for` leaves only the inner loop); an
-    exit in the `else:` of a nested loop does count, it belongs to the outer loop.
+    `sys.exit()`/`os._exit()` of its own. A `break` inside a nested loop does not count (it
+    leaves only the inner loop), nor does anything inside a nested function or class; a
+    `return`, `raise` or `sys.exit()` inside a nested loop does count (it leaves every
+    enclosing loop), and so does a `break` in the `else:` of a nested loop (it belongs to
+    the outer loop).
 
     Not reported:
     - `while True` pagination and polling loops that `break` or `return` somewhere;

@@ -26,6 +26,12 @@ class UnboundedRetry:
       `time.monotonic()`, `datetime.now()` comparisons;
     - a re-raise in the `except` (a conditional re-raise after N tries counts).
 
+    The `except` must look like an outage: broad (bare, `Exception`, `BaseException`), or an
+    I/O, network, HTTP-client or AWS SDK error (`OSError`, `ConnectionError`, `TimeoutError`,
+    `requests.RequestException`, `urllib.error.URLError`, `botocore` `ClientError`, a
+    `...ThrottlingException`, `...Timeout`, ...). A loop that catches `ValueError`,
+    `IndexError` or `KeyError` while it parses its input is consuming data, not retrying a
+    dependency, and a custom exception type says nothing either way: neither is reported.
     Excepts that catch only exceptions that are not failures of the work do not make a
     retry loop: `InterruptedError` (EINTR), `BlockingIOError`, `FileExistsError` (retry with
     a new name), `queue.Empty`, `StopIteration`, `CancelledError`, `KeyboardInterrupt`.

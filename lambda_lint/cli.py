@@ -148,6 +148,9 @@ def _main(argv: List[str]) -> int:
     from lambda_lint.engine import run
 
     result = run(args.paths or ["."], config, session)
+    if result.files_checked == 0 and not config.quiet:
+        sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
+                         f"(.gitignore and excludes apply when walking folders)\n")
 
     if config.write_baseline is not None:
         from lambda_lint.baseline import write_baseline

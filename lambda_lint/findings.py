@@ -58,7 +58,8 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class Location:
-    """A place in a file; 1-based lines and columns, end inclusive of the last character."""
+    """A place in a file; 1-based lines and columns. ``end_column`` is the column just past
+    the last character (SARIF's convention); None means "the start position"."""
 
     path: str
     line: int

@@ -304,3 +304,11 @@ def test_every_code_of_the_catalogue_is_registered(tmp_path: Path) -> None:
     missing = sorted(set(catalogue) - set(registered))
     wrong = sorted(c for c in catalogue if c in registered and registered[c] != catalogue[c])
     assert not missing and not wrong, f"missing: {missing}; name/severity differ: {wrong}"
+
+
+def test_nothing_to_lint_warns_on_stderr(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n", encoding="utf-8")
+    proc = lint(".", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert "no Python files or templates found" in proc.stderr
+    assert lint("--quiet", ".", cwd=tmp_path).stderr == ""

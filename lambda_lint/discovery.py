@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from lambda_lint.template.sniff import looks_like_template
 
@@ -140,18 +140,18 @@ class _Excludes:
         return self.spec.match_file(rel) or self.spec.match_file(path.name + ("/" if is_dir else ""))
 
 
-def _classify(path: Path, explicit: bool) -> Optional[str]:
+def _classify(path: Path, explicit: bool, sniff: Callable[[Path], bool] = sniff_file) -> Optional[str]:
     suffix = path.suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         return "python"
     if suffix in TEMPLATE_SUFFIXES:
-        if explicit or sniff_file(path):
+        if explicit or sniff(path):
             return "template"
         return None
     if explicit:
         # Named on the command line with an unusual suffix: a template if it looks like
         # one, else Python (as ruff lints any file it is given).
-        return "template" if sniff_file(path) else "python"
+        return "template" if sniff(path) else "python"
     return None
 
 
@@ -167,6 +167,7 @@ def discover(
     exclude: Sequence[str],
     respect_gitignore: bool = True,
     base: Optional[Path] = None,
+    sniff: Callable[[Path], bool] = sniff_file,
 ) -> Discovery:
     """Expand the command line's paths into classified files, in a stable order."""
     cwd = Path.cwd()
@@ -192,11 +193,11 @@ def discover(
             top = Path(os.path.abspath(p))
             root = _git_root(top)
             for file_path, rel in _walk(top, excludes, ignores, root):
-                kind = _classify(file_path, explicit=False)
+                kind = _classify(file_path, explicit=False, sniff=sniff)
                 if kind:
                     add(_join_display(arg, rel), file_path, kind)
         else:
-            kind = _classify(p, explicit=True)
+            kind = _classify(p, explicit=True, sniff=sniff)
             if kind:
                 add(arg, p, kind)
     return result
@@ -205,29 +206,30 @@ def discover(
 def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
     """Yield (file, path relative to top) depth-first in sorted order; never follows dir links."""
     start_chain = _ancestors_down(root, top)
-    stack: List[Tuple[Path, List[Path]]] = [(top, start_chain)]
+    # (folder, its path relative to top with a trailing "/", the .gitignore chain)
+    stack: List[Tuple[Path, str, List[Path]]] = [(top, "", start_chain)]
     while stack:
-        folder, chain = stack.pop()
+        folder, prefix, chain = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
-        subdirs: List[Tuple[Path, List[Path]]] = []
+        subdirs: List[Tuple[Path, str, List[Path]]] = []
         for entry in entries:
-            path = Path(entry.path)
             try:
                 is_dir = entry.is_dir(follow_symlinks=False)
                 is_file = entry.is_file()  # follows file symlinks
             except OSError:
                 continue
+            if not (is_dir or is_file):
+                continue
+            path = Path(entry.path)
+            if excludes.excluded(path, is_dir) or ignores.ignored(path, is_dir, chain):
+                continue
             if is_dir:
-                if excludes.excluded(path, True) or ignores.ignored(path, True, chain):
-                    continue
-                subdirs.append((path, chain + [path]))
-            elif is_file:
-                if excludes.excluded(path, False) or ignores.ignored(path, False, chain):
-                    continue
-                yield path, path.relative_to(top).as_posix()
+                subdirs.append((path, prefix + entry.name + "/", chain + [path]))
+            else:
+                yield path, prefix + entry.name
         stack.extend(reversed(subdirs))
 
 

@@ -207,9 +207,15 @@ def _scan_suppressions(source: bytes, result: FileResult) -> None:
 def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[FileJob], Discovery]:
     """Discover the files, add the context templates of handler files, and make jobs."""
     base = config.project_root or Path.cwd()
+    kwargs = {}
+    if session.cache is not None:
+        from lambda_lint.discovery import sniff_file
+
+        cache = session.cache
+        kwargs["sniff"] = lambda p: cache.sniff(str(p), sniff_file)
     found = discover(
         paths, exclude=tuple(config.exclude) + tuple(config.extend_exclude),
-        respect_gitignore=config.respect_gitignore, base=base,
+        respect_gitignore=config.respect_gitignore, base=base, **kwargs,
     )
     files = list(found.files)
     have = {os.path.normcase(str(f.path)) for f in files}
@@ -255,6 +261,8 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     for r in results:
         findings.extend(r.findings)
     findings.extend(_project_phase(results, session))
+    if session.cache is not None:
+        session.cache.save_index()
     return _finish(findings, results, config, session)
 
 

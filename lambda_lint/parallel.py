@@ -95,7 +95,7 @@ def execute(jobs: Sequence[FileJob], config: Any, session: Session) -> List[File
     pending: List[Tuple[int, FileJob]] = []
     for i, job in enumerate(jobs):
         if cache is not None:
-            digest = _file_digest(job.path)
+            digest = cache.file_digest(job.path, _file_digest)
             if digest is not None:
                 data = cache.get(cache.key(job.kind, job.display, job.enabled, job.handler_names, digest))
                 if data is not None:

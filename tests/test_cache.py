@@ -180,3 +180,26 @@ def test_compiled_rules_are_cached_and_equal(tmp_path: Path) -> None:
                (b.subject, b.where, b.require, b.message, b.points_to)
     assert s1.registry.all() == s2.registry.all()
     assert s1.enabled == s2.enabled
+
+
+def test_stat_index_is_a_hint_only(tree: Path, tmp_path: Path) -> None:
+    """A corrupt stat index is ignored; a file edited to the same size is still re-linted
+    when its mtime moves (the index trusts only an unchanged stat)."""
+    cache = tmp_path / "cache"
+    cold, _, _ = _lint(tree, cache)
+    indexes = list(cache.rglob("stat-index.json"))
+    assert len(indexes) == 1
+    indexes[0].write_text("{not json", encoding="utf-8")
+    again, _, _ = _lint(tree, cache)
+    assert again == cold
+
+    app = tree / "app00" / "src" / "app.py"
+    text = app.read_text(encoding="utf-8")
+    edited = text.replace("    except Exception:\n        pass\n", "    except Exception:\n        exit\n")
+    assert edited != text and len(edited) == len(text)
+    st = app.stat()
+    app.write_text(edited, encoding="utf-8")
+    os.utime(app, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    after, _, _ = _lint(tree, cache)
+    assert after != cold
+    assert after == _lint(tree, None)[0]

@@ -19,11 +19,15 @@ def _requested(results_by_path: Dict[str, Any], path: str) -> bool:
     return bool(r is not None and r.requested)
 
 
-def signature(path: str, results_by_path: Dict[str, Any]) -> str:
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def signature(path: str, results_by_path: Dict[str, Any], cache: Any = None) -> str:
     try:
         if os.path.isfile(path):
-            with open(path, "rb") as fh:
-                digest = hashlib.sha256(fh.read()).hexdigest()
+            digest = cache.file_digest(path, _sha256) if cache is not None else _sha256(path)
             return f"f:{digest}:{int(_requested(results_by_path, path))}"
         if os.path.isdir(path):
             return "d"
@@ -50,7 +54,7 @@ def lookup(cache: Any, key: str, results_by_path: Dict[str, Any]) -> Optional[Li
     try:
         deps = data["deps"]
         for path, sig in deps.items():
-            if signature(path, results_by_path) != sig:
+            if signature(path, results_by_path, cache) != sig:
                 return None
         return [Finding.from_cache(d) for d in data["findings"]]
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -58,7 +62,7 @@ def lookup(cache: Any, key: str, results_by_path: Dict[str, Any]) -> Optional[Li
 
 
 def store(cache: Any, key: str, deps: Iterable[str], findings: List[Finding], results_by_path: Dict[str, Any]) -> None:
-    data = {"deps": {p: signature(p, results_by_path) for p in sorted(set(deps))},
+    data = {"deps": {p: signature(p, results_by_path, cache) for p in sorted(set(deps))},
             "findings": [f.to_cache() for f in findings]}
     try:
         cache.put(key, json.dumps(data))

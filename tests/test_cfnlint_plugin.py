@@ -11,38 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from installed_cli import EXE, needs_exe
+from sam_samples import kinesis_template
+
 REPO = Path(__file__).resolve().parents[1]
 CFN_LINT = shutil.which("cfn-lint")
-EXE = shutil.which("lambda-lint")
 RULE_FILES = sorted((REPO / "rules").glob("LL2*.yaml")) if (REPO / "rules").is_dir() else []
 
 pytestmark = [
     pytest.mark.skipif(CFN_LINT is None, reason="cfn-lint is not installed (pip install '.[test]')"),
-    pytest.mark.skipif(EXE is None, reason="lambda-lint is not installed (pip install -e .)"),
+    needs_exe,
     pytest.mark.skipif(not RULE_FILES, reason="the template rules (rules/LL2*.yaml) are not present yet"),
 ]
 
-SAM = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Stream:
-    Type: AWS::Kinesis::Stream
-    Properties:
-      ShardCount: 1
-  Forwarder:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Events:
-        StreamEvent:
-          Type: Kinesis
-          Properties:
-            Stream: !GetAtt Stream.Arn
-            StartingPosition: LATEST
-            MaximumRetryAttempts: -1
+SAM = kinesis_template(event_props={"MaximumRetryAttempts": -1}, extra_resources="""\
   Quiet:
     Type: AWS::Serverless::Function
     Metadata:
@@ -53,7 +35,7 @@ Resources:
       Runtime: python3.12
       Handler: app.handler
       CodeUri: src/
-"""
+""")
 
 CFN = """\
 AWSTemplateFormatVersion: "2010-09-09"

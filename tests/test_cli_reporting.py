@@ -5,37 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("lambda-lint")
-pytestmark = pytest.mark.skipif(EXE is None, reason="lambda-lint is not installed (pip install -e .)")
+from installed_cli import EXE, needs_exe
+from sam_samples import kinesis_template
 
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Stream:
-    Type: AWS::Kinesis::Stream
-    Properties:
-      ShardCount: 1
-  Forwarder:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Events:
-        StreamEvent:
-          Type: Kinesis
-          Properties:
-            Stream: !GetAtt Stream.Arn
-            StartingPosition: LATEST
-"""
+pytestmark = needs_exe
+
+TEMPLATE = kinesis_template()
 
 
 def lint(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,29 +13,10 @@ import pytest
 from lambda_lint.findings import Finding, Severity
 from lambda_lint.report.github import command, escape_data, escape_property
 
-EXE = shutil.which("lambda-lint")
+from installed_cli import EXE, needs_exe
+from sam_samples import kinesis_template
 
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Stream:
-    Type: AWS::Kinesis::Stream
-    Properties:
-      ShardCount: 1
-  Forwarder:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Events:
-        StreamEvent:
-          Type: Kinesis
-          Properties:
-            Stream: !GetAtt Stream.Arn
-            StartingPosition: LATEST
-"""
+TEMPLATE = kinesis_template()
 
 # ::command key=value,key=value::data ; values may not hold raw , : % CR LF; data no raw % CR LF
 _LINE = re.compile(r"^::(error|warning|notice) ((?:[A-Za-z]+=[^,:\r\n]*)(?:,[A-Za-z]+=[^,:\r\n]*)*)::([^\r\n]*)$")
@@ -89,7 +69,7 @@ def test_severity_to_command() -> None:
         assert line.startswith(f"::{cmd} file=a.py,line=1,col=1,title=LL201 stream-retries-unbounded::")
 
 
-@pytest.mark.skipif(EXE is None, reason="lambda-lint is not installed (pip install -e .)")
+@needs_exe
 def test_cli_github_format(tmp_path: Path) -> None:
     hostile = "odd,na:me%" if sys.platform != "win32" else "odd,name%"
     (tmp_path / f"{hostile}.py").write_text("def broken(:\n    pass\n", encoding="utf-8")

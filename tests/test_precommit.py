@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from sam_samples import kinesis_template, lambda_alarm
+
 REPO = Path(__file__).resolve().parents[1]
 PRE_COMMIT = shutil.which("pre-commit")
 GIT = shutil.which("git")
@@ -28,72 +30,17 @@ pytestmark = [
     pytest.mark.skipif(not (REPO / ".git").exists(), reason="not running from a git checkout"),
 ]
 
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Stream:
-    Type: AWS::Kinesis::Stream
-    Properties:
-      ShardCount: 1
-  Forwarder:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Timeout: 30
-      Events:
-        StreamEvent:
-          Type: Kinesis
-          Properties:
-            Stream: !GetAtt Stream.Arn
-            StartingPosition: LATEST
-"""
+TEMPLATE = kinesis_template({"Timeout": 30})
 
-FIXED_TEMPLATE = TEMPLATE.replace("      Timeout: 30\n", "      Timeout: 30\n      ReservedConcurrentExecutions: 5\n") + """\
-            MaximumRetryAttempts: 3
-            MaximumRecordAgeInSeconds: 3600
-            BisectBatchOnFunctionError: true
-            DestinationConfig:
-              OnFailure:
-                Destination: !GetAtt Failed.Arn
-  Failed:
-    Type: AWS::SQS::Queue
-  ErrorsAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      Namespace: AWS/Lambda
-      MetricName: Errors
-      Dimensions: [{Name: FunctionName, Value: !Ref Forwarder}]
-      Statistic: Sum
-      Period: 60
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-  IteratorAgeAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      Namespace: AWS/Lambda
-      MetricName: IteratorAge
-      Dimensions: [{Name: FunctionName, Value: !Ref Forwarder}]
-      Statistic: Maximum
-      Period: 60
-      EvaluationPeriods: 1
-      Threshold: 60000
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-  ThrottlesAlarm:
-    Type: AWS::CloudWatch::Alarm
-    Properties:
-      Namespace: AWS/Lambda
-      MetricName: Throttles
-      Dimensions: [{Name: FunctionName, Value: !Ref Forwarder}]
-      Statistic: Sum
-      Period: 60
-      EvaluationPeriods: 1
-      Threshold: 1
-      ComparisonOperator: GreaterThanOrEqualToThreshold
-"""
+FIXED_TEMPLATE = kinesis_template(
+    {"Timeout": 30, "ReservedConcurrentExecutions": 5},
+    {"MaximumRetryAttempts": 3, "MaximumRecordAgeInSeconds": 3600, "BisectBatchOnFunctionError": True,
+     "DestinationConfig": {"OnFailure": {"Destination": "!GetAtt Failed.Arn"}}},
+    "  Failed:\n    Type: AWS::SQS::Queue\n"
+    + lambda_alarm("ErrorsAlarm", "Errors", "Sum", 1)
+    + lambda_alarm("IteratorAgeAlarm", "IteratorAge", "Maximum", 60000)
+    + lambda_alarm("ThrottlesAlarm", "Throttles", "Sum", 1),
+)
 
 BAD_APP = """\
 import json

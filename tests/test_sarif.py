@@ -6,40 +6,20 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-EXE = shutil.which("lambda-lint")
-pytestmark = pytest.mark.skipif(EXE is None, reason="lambda-lint is not installed (pip install -e .)")
+from installed_cli import EXE, needs_exe
+from sam_samples import kinesis_template
+
+pytestmark = needs_exe
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
-TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Stream:
-    Type: AWS::Kinesis::Stream
-    Properties:
-      ShardCount: 1
-  Forwarder:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Events:
-        StreamEvent:
-          Type: Kinesis
-          Properties:
-            Stream: !GetAtt Stream.Arn
-            StartingPosition: LATEST
-            MaximumRetryAttempts: -1
-"""
+TEMPLATE = kinesis_template(event_props={"MaximumRetryAttempts": -1})
 
 APP = """\
 import time

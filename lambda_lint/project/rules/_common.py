@@ -78,3 +78,15 @@ def functions_with_units(project: Any) -> List[Tuple[str, Any, Any]]:
         if unit is not None:
             out.append((lid, fn, unit))
     return out
+
+
+def report_at_code_or_trigger(out: Any, code: str, lid: str, msg: str, trig: Any,
+                              code_at: Optional[Tuple[Any, int, int]], code_anchor: str,
+                              template_at: Optional[Tuple[int, int]] = None) -> None:
+    """One finding of a function and its trigger: at ``code_at`` (module, line, column) in the handler's
+    code when that is known and the file was requested, else in the template at ``template_at``
+    (default: the trigger). The anchors are ``<code>:<code_anchor>`` and ``<code>:<trigger anchor>``."""
+    if code_at is not None and out.code(code, *code_at, msg, function=lid, anchor=f"{code}:{code_anchor}"):
+        return
+    line, col = template_at if template_at is not None else (trig.line, trig.column)
+    out.template(code, line, col, msg, function=lid, anchor=f"{code}:{trig.anchor}")

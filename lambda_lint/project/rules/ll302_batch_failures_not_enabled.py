@@ -48,7 +48,8 @@ class BatchFailuresNotEnabled:
 
     def check(self, project: Any, out: Any) -> None:
         from lambda_lint.project.rules._common import (batch_triggers, functions_with_units, kind_name,
-                                                       reachable_any, reports_item_failures)
+                                                       reachable_any, report_at_code_or_trigger,
+                                                       reports_item_failures)
 
         for lid, fn, unit in functions_with_units(project):
             if not reachable_any(unit, "returns_batch_item_failures"):
@@ -59,8 +60,5 @@ class BatchFailuresNotEnabled:
                 msg = (f"{lid}: the handler returns batchItemFailures but its {kind_name(trig)} trigger {trig.name} "
                        f"lacks FunctionResponseTypes: [ReportBatchItemFailures], so Lambda reads every batch as a "
                        f"success and the failed records are lost; add FunctionResponseTypes: [ReportBatchItemFailures]")
-                pos = project.locator.bif_return(unit)
-                if pos is not None and out.code(self.code, pos[0], pos[1], pos[2], msg, function=lid,
-                                                anchor=f"LL302:{lid}/{trig.name}"):
-                    continue
-                out.template(self.code, trig.line, trig.column, msg, function=lid, anchor=f"LL302:{trig.anchor}")
+                report_at_code_or_trigger(out, self.code, lid, msg, trig, project.locator.bif_return(unit),
+                                          f"{lid}/{trig.name}")

@@ -52,7 +52,8 @@ class BatchFailuresNotReturned:
 
     def check(self, project: Any, out: Any) -> None:
         from lambda_lint.project.rules._common import (batch_triggers, functions_with_units, key_pos, kind_name,
-                                                       reachable_any, reports_item_failures)
+                                                       reachable_any, report_at_code_or_trigger,
+                                                       reports_item_failures)
 
         for lid, fn, unit in functions_with_units(project):
             if reachable_any(unit, "returns_batch_item_failures") or reachable_any(unit, "powertools_batch"):
@@ -65,8 +66,6 @@ class BatchFailuresNotReturned:
                        f"(the record is lost) and a raised one retries the whole batch; return "
                        f"{{'batchItemFailures': [...]}} (or use Powertools process_partial_response)")
                 f = unit.handler_facts or {}
-                if f.get("line") and out.code(self.code, unit.module, f["line"], 1, msg, function=lid,
-                                              anchor=f"LL303:{lid}/{trig.name}"):
-                    continue
-                line, col = key_pos(trig.props, "FunctionResponseTypes", (trig.line, trig.column))
-                out.template(self.code, line, col, msg, function=lid, anchor=f"LL303:{trig.anchor}")
+                report_at_code_or_trigger(
+                    out, self.code, lid, msg, trig, (unit.module, f["line"], 1) if f.get("line") else None,
+                    f"{lid}/{trig.name}", key_pos(trig.props, "FunctionResponseTypes", (trig.line, trig.column)))

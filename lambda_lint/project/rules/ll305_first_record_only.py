@@ -40,13 +40,14 @@ class FirstRecordOnly:
     summary = "the handler reads only Records[0] while its SQS/stream trigger delivers batches"
 
     def check(self, project: Any, out: Any) -> None:
-        from lambda_lint.project.rules._common import batch_size, functions_with_units, kind_name, reachable_any
+        from lambda_lint.project.rules._common import (BATCH_KINDS, batch_size, functions_with_units, kind_name,
+                                                       reachable_any, report_at_code_or_trigger)
 
         for lid, fn, unit in functions_with_units(project):
             if not reachable_any(unit, "reads_first_record") or reachable_any(unit, "iterates_records"):
                 continue
             for trig in fn.triggers:
-                if trig.kind not in ("sqs", "kinesis", "dynamodb", "stream"):
+                if trig.kind not in BATCH_KINDS:  # SNS with SqsSubscription too: it delivers SQS batches
                     continue
                 size = batch_size(project, trig)
                 if size is None or size <= 1:
@@ -54,9 +55,6 @@ class FirstRecordOnly:
                 msg = (f"{lid}: handler reads only Records[0] but {kind_name(trig)} trigger {trig.name} delivers "
                        f"up to {size} records a batch, so the others are acknowledged and lost; iterate "
                        f"event['Records'] (or set BatchSize: 1)")
-                pos = project.locator.first_record(unit)
-                if pos is not None and out.code(self.code, pos[0], pos[1], pos[2], msg, function=lid,
-                                                anchor=f"LL305:{lid}/{trig.name}"):
-                    break
-                out.template(self.code, trig.line, trig.column, msg, function=lid, anchor=f"LL305:{trig.anchor}")
+                report_at_code_or_trigger(out, self.code, lid, msg, trig, project.locator.first_record(unit),
+                                          f"{lid}/{trig.name}")
                 break

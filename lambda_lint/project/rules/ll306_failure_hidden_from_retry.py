@@ -46,7 +46,8 @@ class FailureHiddenFromRetry:
     summary = "a retried handler catches everything at its top level and returns normally"
 
     def check(self, project: Any, out: Any) -> None:
-        from lambda_lint.project.rules._common import functions_with_units, kind_name, reachable_any
+        from lambda_lint.project.rules._common import (functions_with_units, kind_name, reachable_any,
+                                                       report_at_code_or_trigger)
 
         for lid, fn, unit in functions_with_units(project):
             f = unit.handler_facts or {}
@@ -65,7 +66,5 @@ class FailureHiddenFromRetry:
                    f"so its {kind_name(trig)} trigger {trig.name} records a success: retries, DLQ and on-failure "
                    f"destination never fire and the event is lost; re-raise after logging"
                    + (" (or return batchItemFailures)" if trig.trigger_class != "async" else ""))
-            if out.code(self.code, unit.module, catch["line"], catch["column"], msg, function=lid,
-                        anchor=f"LL306:{lid}"):
-                continue
-            out.template(self.code, trig.line, trig.column, msg, function=lid, anchor=f"LL306:{trig.anchor}")
+            report_at_code_or_trigger(out, self.code, lid, msg, trig,
+                                      (unit.module, catch["line"], catch["column"]), lid)

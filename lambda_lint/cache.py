@@ -296,7 +296,8 @@ def rules_to_data(template_rules: list) -> Optional[list]:
         m = r.meta
         item = {
             "meta": {"code": m.code, "name": m.name, "severity": m.severity.value, "summary": m.summary,
-                     "docs": m.docs, "layer": m.layer, "origin": m.origin, "default_enabled": m.default_enabled},
+                     "docs": m.docs, "layer": m.layer, "origin": m.origin, "default_enabled": m.default_enabled,
+                     "options": [[k, v] for k, v in m.options]},
             "subject": r.subject, "where": r.where, "require": r.require, "message": r.message,
             "points_to": r.points_to,
         }
@@ -317,6 +318,7 @@ def rules_from_data(data: list) -> list:
     for item in data:
         m = dict(item["meta"])
         m["severity"] = Severity(m["severity"])
+        m["options"] = tuple((k, v) for k, v in m.get("options", ()))
         rules.append(TemplateRule(RuleMeta(**m), item["subject"], item["where"], item["require"],
                                   item["message"], item["points_to"]))
     return rules

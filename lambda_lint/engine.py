@@ -114,7 +114,8 @@ def _load_rules(config: Config, cache) -> Any:
 
 
 def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Dict[str, Dict[str, Any]]:
-    """Options keyed by code, whether the user wrote a code or a rule name."""
+    """Options keyed by code, whether the user wrote a code or a rule name; every name and
+    value checked against what the rule declares (a typo must not silently do nothing)."""
     from lambda_lint.errors import ConfigError
 
     out: Dict[str, Dict[str, Any]] = {}
@@ -125,8 +126,36 @@ def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Di
             code = key.upper()
         else:
             raise ConfigError(f"options: unknown rule {key!r}")
+        declared = dict(registry[code].options)
+        for name, given in dict(value).items():
+            if name not in declared:
+                known = ", ".join(sorted(declared)) or "none"
+                raise ConfigError(f"options.{key}: unknown option {name!r} (options of {code}: {known})")
+            default = declared[name]
+            if not _same_kind(default, given):
+                raise ConfigError(f"options.{key}.{name}: expected {_kind(default)}, got {given!r}")
         out[code] = dict(value)
     return out
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list of strings"
+    return "a string"
+
+
+def _same_kind(default: Any, given: Any) -> bool:
+    if isinstance(default, bool) or isinstance(given, bool):
+        return isinstance(default, bool) and isinstance(given, bool)
+    if isinstance(default, (int, float)):
+        return isinstance(given, (int, float))
+    if isinstance(default, list):
+        return isinstance(given, list) and all(isinstance(v, str) for v in given)
+    return isinstance(given, str)
 
 
 def read_source(path: str) -> bytes:

@@ -44,6 +44,7 @@ class RuleMeta:
     References) that ``--explain`` prints; ``summary`` is its one-line form.
     ``layer`` is one of ``meta``, ``code``, ``template``, ``project``; it decides which
     parsers a run needs. ``default_enabled`` is False only for opt-in rules (LL003).
+    ``options`` lists what ``[tool.lambda-lint.options.CODE]`` may set, with the defaults.
     """
 
     code: str
@@ -54,6 +55,7 @@ class RuleMeta:
     layer: str = "meta"
     origin: str = ""
     default_enabled: bool = True
+    options: Tuple[Tuple[str, Any], ...] = ()  # (name, default) of each option the rule takes
 
 
 @dataclass(frozen=True)

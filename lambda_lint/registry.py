@@ -109,6 +109,7 @@ def meta_from_class(cls: type, layer: str) -> RuleMeta:
         docs=doc,
         layer=layer,
         origin=f"{cls.__module__}.{cls.__qualname__}",
+        options=tuple(sorted(getattr(cls, "options", {}).items())),
     )
 
 

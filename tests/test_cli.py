@@ -312,3 +312,72 @@ def test_nothing_to_lint_warns_on_stderr(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "no Python files or templates found" in proc.stderr
     assert lint("--quiet", ".", cwd=tmp_path).stderr == ""
+
+
+RETRY_APP = """\
+import time
+
+
+class PartnerBusy(Exception):
+    pass
+
+
+def handler(event, context):
+    while True:
+        try:
+            return call_partner(event)
+        except PartnerBusy:
+            time.sleep(1)
+"""
+
+SQS_APP = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      VisibilityTimeout: 120
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(event, context):\\n    return None\\n"
+      Timeout: 30
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+"""
+
+
+def test_rule_options_reach_code_and_template_rules(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(RETRY_APP, encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(SQS_APP, encoding="utf-8")
+
+    def codes() -> set:
+        proc = lint("--format", "json", "--select", "LL102,LL213", ".", cwd=tmp_path)
+        return {(f["rule"], f["path"]) for f in json.loads(proc.stdout)}
+
+    # Defaults: a custom exception is unknown (silent); 120 s < 6 x 30 s.
+    assert codes() == {("LL213", "template.yaml")}
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.lambda-lint.options.LL102]\nretry-exceptions = ["PartnerBusy"]\n'
+        '[tool.lambda-lint.options.sqs-visibility-too-short]\nmultiplier = 4\n', encoding="utf-8")
+    assert codes() == {("LL102", "app.py")}
+    data = json.loads(lint("--format", "json", "--select", "LL213", ".", cwd=tmp_path).stdout)
+    assert data == []
+
+
+@pytest.mark.parametrize("toml, needle", [
+    ('[tool.lambda-lint.options.LL213]\nmultipler = 4\n', "multipler"),
+    ('[tool.lambda-lint.options.LL213]\nmultiplier = "four"\n', "multiplier"),
+    ('[tool.lambda-lint.options.LL102]\nretry-exceptions = "Boom"\n', "retry-exceptions"),
+    ('[tool.lambda-lint.options.LL101]\nanything = 1\n', "anything"),
+])
+def test_bad_rule_options_are_config_errors(tmp_path: Path, toml: str, needle: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(toml, encoding="utf-8")
+    (tmp_path / "app.py").write_text("x = 1\n", encoding="utf-8")
+    assert needle in one_line_error(lint(".", cwd=tmp_path))

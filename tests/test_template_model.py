@@ -364,6 +364,9 @@ def test_custom_rule_runs(tmp_path: Path) -> None:
     (("runtime: {matches", "runtimes: {matches"), "where.runtimes"),
     (("{function}: runtime", "{fnction}: runtime"), "message"),
     (("summary: functions use python3.12\n", ""), "summary"),
+    (("Runtime: {in:", "Runtime: {not: {option: oldest}, in:"), "require"),
+    (("docs: |", "options: {Bad Name: 1}\ndocs: |"), "options.Bad Name"),
+    (("{function}: runtime", "{function} ({option.nope}): runtime"), "message"),
 ])
 def test_malformed_rule_files_name_file_and_key(tmp_path: Path, change, key) -> None:
     d = _rule(tmp_path, GOOD.replace(*change))
@@ -457,3 +460,20 @@ Resources:
                   rules=[rule])
     assert [(f.line, f.message.split(";")[0]) for f in rep.findings] == [
         (8, "F: SQS trigger Big reads batches of 50 without a batching window")]
+
+
+def test_rule_options_default_and_override(tmp_path: Path) -> None:
+    text = GOOD.replace("Runtime: {in: [python3.12, python3.13]}", "Runtime: {equals: {option: pinned}}")
+    text = text.replace("docs: |", "options: {pinned: python3.12}\ndocs: |")
+    text = text.replace("is old", "is not {option.pinned}")
+    (rule,) = load_rule_dirs([_rule(tmp_path, text)])
+    assert rule.meta.options == (("pinned", "python3.12"),)
+    tpl = b"Resources:\n  F:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.13\n"
+
+    def run(options):
+        rep = Reporter("t.yaml", {"LL901": rule.meta})
+        lint_template(tpl, "t.yaml", enabled=frozenset({"LL901"}), reporter=rep, options=options, rules=[rule])
+        return [f.message for f in rep.findings]
+
+    assert run({}) == ["F: runtime python3.13 is not python3.12"]
+    assert run({"LL901": {"pinned": "python3.13"}}) == []

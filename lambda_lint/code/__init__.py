@@ -167,6 +167,8 @@ def lint_python(source: bytes, path: str, *, enabled: frozenset, reporter: Repor
         analysis = ModuleAnalysis(module, text, path, handler_names=handler_names)
     except RecursionError:
         raise ParseFailure("the code is nested too deeply to analyse (RecursionError)", 1, 1) from None
+    # Shared by LL101/LL102/LL106 (which loops are retry loops), so set before any rule runs.
+    analysis.retry_exceptions = frozenset((options.get("LL102") or {}).get("retry-exceptions", ()))
     for cls in RULE_CLASSES:
         if cls.code in enabled:
             run_guarded(reporter, cls.code, cls().check, analysis, reporter, options)

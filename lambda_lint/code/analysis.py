@@ -192,6 +192,7 @@ class ModuleAnalysis:
         self.text = text
         self.path = path
         self.handler_names = handler_names
+        self.retry_exceptions: frozenset = frozenset()  # LL102's retry-exceptions option
         self.imports: Dict[str, str] = {}  # local name -> qualified name ("boto3", "os.getenv")
         self.module_func = Func(module, "<module>", "<module>", None, "module")
         self.functions: List[Func] = []  # every def, nested ones included

@@ -111,15 +111,17 @@ _OUTAGE_WORDS = ("Timeout", "Throttl", "Connection", "Connect", "Unavailable", "
                  "Service", "Endpoint", "Server", "Remote", "Upstream", "Api", "API")
 
 
-def catches_outages(handler: cst.CSTNode) -> bool:
-    """Broad, or at least one caught type is an I/O, network, HTTP or AWS SDK error."""
+def catches_outages(handler: cst.CSTNode, extra: frozenset = frozenset()) -> bool:
+    """Broad, or at least one caught type is an I/O, network, HTTP or AWS SDK error, or one
+    the user named in LL102's ``retry-exceptions`` option (their own client's errors)."""
     if is_broad_except(handler):
         return True
     t = getattr(handler, "type", None)
     items = [el.value for el in t.elements] if isinstance(t, cst.Tuple) else [t]
     for item in items:
-        last = (dotted(item) or "").split(".")[-1]
-        if last in _OUTAGE_NAMES or any(w in last for w in _OUTAGE_WORDS):
+        full = dotted(item) or ""
+        last = full.split(".")[-1]
+        if last in _OUTAGE_NAMES or any(w in last for w in _OUTAGE_WORDS) or last in extra or full in extra:
             return True
     return False
 
@@ -229,7 +231,8 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
         if isinstance(node, cst.For):
             if not is_never_ending(an, loop):
                 continue  # a for over a finite iterable is bounded
-        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and catches_outages(ex.node)
+        extra = getattr(an, "retry_exceptions", frozenset())
+        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and catches_outages(ex.node, extra)
                          and not catches_only_non_failures(ex.node)]
         if not round_excepts:
             continue

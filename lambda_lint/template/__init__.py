@@ -39,5 +39,5 @@ def lint_template(
     model = load_model(source, path)
     for rule in rules or ():
         if rule.meta.code in enabled:
-            run_guarded(reporter, rule.meta.code, rule.check, model, reporter)
+            run_guarded(reporter, rule.meta.code, rule.check, model, reporter, (options or {}).get(rule.meta.code))
     return model

@@ -286,20 +286,21 @@ def format_message(model: TemplateModel, entity: Entity, template: str, out: Out
     return _PLACEHOLDER.sub(sub, template)
 
 
-def evaluate(rule: Any, model: TemplateModel, reporter: Any) -> None:
+def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None) -> None:
     """Run one compiled rule over the model, reporting through ``reporter``."""
+    where, require, message = rule.bound(options)
     for entity in model.entities(rule.subject):
-        if rule.where:
-            if check(model, entity, rule.where).status != PASS:
+        if where:
+            if check(model, entity, where).status != PASS:
                 continue
-        out = check(model, entity, rule.require)
+        out = check(model, entity, require)
         if out.status != FAIL:
             continue
         if rule.points_to == "subject":
             line, col = entity.line, entity.column
         else:
             line, col = (out.line or entity.line), (out.column or entity.column)
-        msg = format_message(model, entity, rule.message, out)
+        msg = format_message(model, entity, message, out)
         reporter.report(
             rule.meta.code, line, col, msg,
             resource=entity.logical_id,

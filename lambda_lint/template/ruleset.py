@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from lambda_lint.errors import RuleFileError
 from lambda_lint.findings import RuleMeta, Severity
 
 REQUIRED = ("code", "name", "severity", "summary", "for", "require", "message", "docs")
-OPTIONAL = ("where", "points_to", "default_enabled")
+OPTIONAL = ("where", "points_to", "default_enabled", "options")
 OPERATORS = {"present", "equals", "not", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "default",
              "matches"}
 GROUPS = {"any_of", "all_of", "none_of"}
@@ -23,6 +23,28 @@ _CODE_RE = re.compile(r"^LL\d{3}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _PATH_RE = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
+
+
+def bind_options(value: Any, options: Dict[str, Any]) -> Any:
+    """``value`` with every ``{option: NAME}`` replaced by that option's value."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "option" in value:
+            return options[value["option"]]
+        return {k: bind_options(v, options) for k, v in value.items()}
+    if isinstance(value, list):
+        return [bind_options(v, options) for v in value]
+    return value
+
+
+def _option_refs(value: Any) -> List[str]:
+    if isinstance(value, dict):
+        if len(value) == 1 and "option" in value:
+            return [value["option"]]
+        return [r for v in value.values() for r in _option_refs(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in _option_refs(v)]
+    return []
 
 
 def _subject_attrs() -> Dict[str, frozenset]:
@@ -44,15 +66,29 @@ class TemplateRule:
                  message: str, points_to: str) -> None:
         self.meta = meta
         self.subject = subject
-        self.where = where
+        self.where = where  # as written: may hold {option: NAME} references
         self.require = require
         self.message = message
         self.points_to = points_to
+        self._bound: Dict[str, Tuple[Dict[str, Any], Dict[str, Any], str]] = {}
 
-    def check(self, model: Any, reporter: Any) -> None:
+    def bound(self, user_options: Optional[Dict[str, Any]] = None) -> Tuple[Dict[str, Any], Dict[str, Any], str]:
+        """(where, require, message) with the rule's options filled in: the user's values
+        from ``[tool.lambda-lint.options.CODE]`` over the rule file's defaults."""
+        values = dict(self.meta.options)
+        values.update(user_options or {})
+        key = repr(sorted(values.items()))
+        if key not in self._bound:
+            message = self.message
+            for name, value in values.items():
+                message = message.replace("{option.%s}" % name, str(value))
+            self._bound[key] = (bind_options(self.where, values), bind_options(self.require, values), message)
+        return self._bound[key]
+
+    def check(self, model: Any, reporter: Any, options: Optional[Dict[str, Any]] = None) -> None:
         from lambda_lint.template.evaluate import evaluate
 
-        evaluate(self, model, reporter)
+        evaluate(self, model, reporter, options)
 
     def __repr__(self) -> str:
         return f"<TemplateRule {self.meta.code} {self.meta.name}>"
@@ -165,12 +201,30 @@ def load_rule_file(path: Path) -> TemplateRule:
     if subject not in attrs:
         raise RuleFileError(spath, "for", f"{subject!r}: expected one of {', '.join(sorted(attrs))}")
     v = _Validator(spath, attrs[subject])
+    options = data.get("options") or {}
+    if not isinstance(options, dict):
+        raise RuleFileError(spath, "options", "must be a mapping of option name to its default value")
+    for oname, default in options.items():
+        if not isinstance(oname, str) or not _OPTION_NAME_RE.match(oname):
+            raise RuleFileError(spath, f"options.{oname}", "an option name is lower-case (words joined by - or _)")
+        if not isinstance(default, (str, int, float, bool, list)):
+            raise RuleFileError(spath, f"options.{oname}", "a default is a string, number, boolean or list")
     where = data.get("where") or {}
+    for section, cond in (("where", where), ("require", data["require"])):
+        for ref in _option_refs(cond):
+            if ref not in options:
+                raise RuleFileError(spath, section, f"{{option: {ref}}} names no option of this rule "
+                                                    f"(declare it under options:)")
+    # Validated with the defaults filled in: a user's value is checked against the default's type.
     if where:
-        v.condition("where", where)
-    v.condition("require", data["require"])
+        v.condition("where", bind_options(where, options))
+    v.condition("require", bind_options(data["require"], options))
     for ph in _PLACEHOLDER.findall(data["message"]):
         if ph in ("value", "field"):
+            continue
+        if ph.startswith("option."):
+            if ph[len("option."):] not in options:
+                raise RuleFileError(spath, "message", f"{{{ph}}} names no option of this rule")
             continue
         v.field_path("message", ph)
     points_to = data.get("points_to", "nearest")
@@ -181,7 +235,7 @@ def load_rule_file(path: Path) -> TemplateRule:
         raise RuleFileError(spath, "default_enabled", "must be true or false")
     meta = RuleMeta(code=code, name=name, severity=severity, summary=data["summary"].strip(),
                     docs=data["docs"].strip() + "\n", layer="template", origin=spath,
-                    default_enabled=default_enabled)
+                    default_enabled=default_enabled, options=tuple(sorted(options.items())))
     return TemplateRule(meta, subject, where, data["require"], data["message"].strip(), points_to)
 
 

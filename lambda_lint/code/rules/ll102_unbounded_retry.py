@@ -32,6 +32,11 @@ class UnboundedRetry:
     `...ThrottlingException`, `...Timeout`, ...). A loop that catches `ValueError`,
     `IndexError` or `KeyError` while it parses its input is consuming data, not retrying a
     dependency, and a custom exception type says nothing either way: neither is reported.
+    Your own client's error types count too once you name them (class names, or dotted):
+    ```toml
+    [tool.lambda-lint.options.LL102]
+    retry-exceptions = ["PartnerUnavailable", "partner.errors.Throttled"]
+    ```
     Excepts that catch only exceptions that are not failures of the work do not make a
     retry loop: `InterruptedError` (EINTR), `BlockingIOError`, `FileExistsError` (retry with
     a new name), `queue.Empty`, `StopIteration`, `CancelledError`, `KeyboardInterrupt`.
@@ -86,6 +91,7 @@ class UnboundedRetry:
     name = "unbounded-retry"
     severity = "error"
     summary = "a loop that catches an exception and retries with no attempt limit, deadline or re-raise"
+    options = {"retry-exceptions": []}
 
     def check(self, analysis: "ModuleAnalysis", reporter: "Reporter", options: Mapping[str, Any]) -> None:
         import libcst as cst

@@ -46,6 +46,14 @@ def reports_item_failures(project: Any, trig: Any) -> Optional[bool]:
     return "ReportBatchItemFailures" in items
 
 
+def batch_triggers_reporting(project: Any, fn: Any, reporting: bool) -> Iterator[Any]:
+    """The batch triggers of a function whose ReportBatchItemFailures is known to be on (``reporting``
+    True) or off (False); a trigger where it is unknowable is neither."""
+    for trig in batch_triggers(project, fn):
+        if reports_item_failures(project, trig) is reporting:
+            yield trig
+
+
 def batch_size(project: Any, trig: Any) -> Optional[int]:
     props = trig.props
     if props is None or "BatchSize" not in props:

@@ -47,16 +47,13 @@ class BatchFailuresNotEnabled:
     summary = "the handler returns batchItemFailures but the trigger lacks ReportBatchItemFailures"
 
     def check(self, project: Any, out: Any) -> None:
-        from lambda_lint.project.rules._common import (batch_triggers, functions_with_units, kind_name,
-                                                       reachable_any, report_at_code_or_trigger,
-                                                       reports_item_failures)
+        from lambda_lint.project.rules._common import (batch_triggers_reporting, functions_with_units, kind_name,
+                                                       reachable_any, report_at_code_or_trigger)
 
         for lid, fn, unit in functions_with_units(project):
             if not reachable_any(unit, "returns_batch_item_failures"):
                 continue
-            for trig in batch_triggers(project, fn):
-                if reports_item_failures(project, trig) is not False:
-                    continue
+            for trig in batch_triggers_reporting(project, fn, False):
                 msg = (f"{lid}: the handler returns batchItemFailures but its {kind_name(trig)} trigger {trig.name} "
                        f"lacks FunctionResponseTypes: [ReportBatchItemFailures], so Lambda reads every batch as a "
                        f"success and the failed records are lost; add FunctionResponseTypes: [ReportBatchItemFailures]")

@@ -51,16 +51,13 @@ class BatchFailuresNotReturned:
     summary = "the trigger sets ReportBatchItemFailures but the handler never returns batchItemFailures"
 
     def check(self, project: Any, out: Any) -> None:
-        from lambda_lint.project.rules._common import (batch_triggers, functions_with_units, key_pos, kind_name,
-                                                       reachable_any, report_at_code_or_trigger,
-                                                       reports_item_failures)
+        from lambda_lint.project.rules._common import (batch_triggers_reporting, functions_with_units, key_pos,
+                                                       kind_name, reachable_any, report_at_code_or_trigger)
 
         for lid, fn, unit in functions_with_units(project):
             if reachable_any(unit, "returns_batch_item_failures") or reachable_any(unit, "powertools_batch"):
                 continue
-            for trig in batch_triggers(project, fn):
-                if reports_item_failures(project, trig) is not True:
-                    continue
+            for trig in batch_triggers_reporting(project, fn, True):
                 msg = (f"{lid}: {kind_name(trig)} trigger {trig.name} sets ReportBatchItemFailures but the handler "
                        f"{unit.handler}() never returns batchItemFailures, so a caught failure is reported as success "
                        f"(the record is lost) and a raised one retries the whole batch; return "

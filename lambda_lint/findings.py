@@ -58,6 +58,18 @@ class RuleMeta:
     options: Tuple[Tuple[str, Any], ...] = ()  # (name, default) of each option the rule takes
 
 
+def _span(where: Any) -> Dict[str, Any]:
+    """The place of a Location or a Finding as JSON; a missing end is the start."""
+    return {
+        "path": where.path,
+        "line": where.line,
+        "column": where.column,
+        "end_line": where.end_line if where.end_line is not None else where.line,
+        "end_column": where.end_column if where.end_column is not None else where.column,
+        "message": where.message,
+    }
+
+
 @dataclass(frozen=True)
 class Location:
     """A place in a file; 1-based lines and columns. ``end_column`` is the column just past
@@ -71,14 +83,7 @@ class Location:
     message: str = ""
 
     def to_dict(self) -> Dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_column": self.end_column if self.end_column is not None else self.column,
-            "message": self.message,
-        }
+        return _span(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> "Location":
@@ -129,12 +134,7 @@ class Finding:
             "rule": self.code,
             "name": self.name,
             "severity": self.severity.value,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "end_line": self.end_line if self.end_line is not None else self.line,
-            "end_column": self.end_column if self.end_column is not None else self.column,
-            "message": self.message,
+            **_span(self),
         }
         if self.resource is not None:
             out["resource"] = self.resource

@@ -189,12 +189,64 @@ def is_bound_expr(an: ModuleAnalysis, expr: cst.BaseExpression, func: Func) -> b
     return False
 
 
+def _paths(an: ModuleAnalysis, stmts: Any) -> Tuple[bool, bool]:
+    """(some path hits ``continue``, some path reaches the end) of a block of statements.
+
+    Path-sensitive on if/else, try, with and match, so that an except which re-raises only
+    for other errors (``if code == "Throttling": sleep; continue`` / ``raise``) still goes
+    round on the throttling path. Nested loops and defs are opaque (they fall through)."""
+    rounds = False
+    for stmt in stmts:
+        tp = type(stmt)
+        if tp is cst.SimpleStatementLine or tp is cst.SimpleStatementSuite:
+            for small in stmt.body:  # type: ignore[attr-defined]
+                if type(small) is cst.Continue:
+                    return True, False
+                if is_exit_stmt(an, small):
+                    return rounds, False
+            continue
+        if tp is cst.If:
+            r, f = _if_paths(an, stmt)
+        elif tp is cst.With:
+            r, f = _paths(an, block_body(stmt.body))  # type: ignore[attr-defined]
+        elif tp is cst.Try or tp is cst.TryStar:
+            r, f = _paths(an, block_body(stmt.body))  # type: ignore[attr-defined]
+            if f and stmt.orelse is not None:  # type: ignore[attr-defined]
+                r2, f = _paths(an, block_body(stmt.orelse.body))  # type: ignore[attr-defined]
+                r = r or r2
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                rh, fh = _paths(an, block_body(h.body))
+                r, f = r or rh, f or fh
+        elif tp is cst.Match:
+            r, f = False, True
+            for case in stmt.cases:  # type: ignore[attr-defined]
+                rc, _ = _paths(an, block_body(case.body))
+                r = r or rc
+        else:
+            r, f = False, True
+        rounds = rounds or r
+        if not f:
+            return rounds, False
+    return rounds, True
+
+
+def _if_paths(an: ModuleAnalysis, node: cst.If) -> Tuple[bool, bool]:
+    r1, f1 = _paths(an, block_body(node.body))
+    if node.orelse is None:
+        return r1, True
+    if isinstance(node.orelse, cst.If):
+        r2, f2 = _if_paths(an, node.orelse)
+    else:
+        r2, f2 = _paths(an, block_body(node.orelse.body))
+    return r1 or r2, f1 or f2
+
+
 def _goes_round(an: ModuleAnalysis, ex: Except) -> bool:
-    """The except body neither raises, breaks, returns nor exits (at its own level)."""
-    for small, _ in own_statements(block_body(ex.node.body)):  # type: ignore[attr-defined]
-        if is_exit_stmt(an, small):
-            return False
-    return True
+    """Some path through the except body falls through or ``continue``s: it does not raise,
+    break, return or exit on every path (an except that re-raises only other errors still
+    retries the ones it keeps)."""
+    rounds, falls = _paths(an, block_body(ex.node.body))  # type: ignore[attr-defined]
+    return rounds or falls
 
 
 def _assigned_names(stmts: Any) -> Set[str]:

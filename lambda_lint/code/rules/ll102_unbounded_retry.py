@@ -24,7 +24,9 @@ class UnboundedRetry:
       returns (`if attempt >= MAX: raise`);
     - a deadline check: `context.get_remaining_time_in_millis()`, `time.time()`,
       `time.monotonic()`, `datetime.now()` comparisons;
-    - a re-raise in the `except` (a conditional re-raise after N tries counts).
+    - a re-raise in the `except` (a conditional re-raise after N tries counts). An `except`
+      that re-raises only the other errors (`if code == "Throttling": sleep` / `else: raise`)
+      still retries the errors it keeps forever, and is reported.
 
     The `except` must look like an outage: broad (bare, `Exception`, `BaseException`), or an
     I/O, network, HTTP-client or AWS SDK error (`OSError`, `ConnectionError`, `TimeoutError`,

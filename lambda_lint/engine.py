@@ -80,6 +80,11 @@ class Session:
         self.enabled = self.registry.select(config.select, config.ignore, config.extend_select)
         self.metas: Dict[str, RuleMeta] = dict(self.registry.by_code)
         self.options = _normalize_options(config.options, self.registry)
+        # Codes, prefixes or names, as in the selectors; an unknown one is a usage error.
+        self.severity_overrides: Dict[str, Any] = {}
+        for key, sev in config.severity_overrides:
+            for code in self.registry.resolve(key, origin=f"severity.{key}"):
+                self.severity_overrides[code] = sev
         # Validated now, so a bad code in per-file-ignores is a usage error before any work.
         self.per_file_ignores = _PerFileIgnores(config, self)
 
@@ -319,7 +324,7 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
     pfi = session.per_file_ignores
-    overrides = dict(config.severity_overrides)
+    overrides = session.severity_overrides
     kept: List[Finding] = []
     seen = set()
     for f in findings:

@@ -94,6 +94,7 @@ def test_usage_errors_are_one_line_exit_2(tmp_path: Path, args, needle) -> None:
     ('[tool.lambda-lint]\nselect = ["LL1X"]\n', "LL1X"),
     ('[tool.lambda-lint]\nselect = "LL1"\nignore = 3\n', "ignore"),
     ('[tool.lambda-lint.severity]\nLL001 = "fatal"\n', "fatal"),
+    ('[tool.lambda-lint.severity]\nLL999 = "error"\n', "LL999"),
     ('[tool.lambda-lint.per-file-ignores]\n"tests/**" = ["NOPE"]\n', "NOPE"),
     ('[tool.lambda-lint]\nmin-severity = "loud"\n', "loud"),
     ('[tool.lambda-lint]\njobs = -1\n', "jobs"),
@@ -145,6 +146,12 @@ def test_exit_zero_and_min_severity(project: Path) -> None:
     proc = lint("--min-severity", "warning", "--format", "json", ".", cwd=project)
     assert proc.returncode == 0 and json.loads(proc.stdout) == []
     proc = lint("--format", "json", ".", cwd=project)
+    assert json.loads(proc.stdout)[0]["severity"] == "info"
+
+
+def test_severity_override_by_rule_name(project: Path) -> None:
+    (project / "pyproject.toml").write_text('[tool.lambda-lint.severity]\nparse-error = "info"\n', encoding="utf-8")
+    proc = lint("--format", "json", "--no-cache", ".", cwd=project)
     assert json.loads(proc.stdout)[0]["severity"] == "info"
 
 

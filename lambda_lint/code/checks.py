@@ -336,8 +336,10 @@ def _failure_lists(an: ModuleAnalysis, func: Func) -> Set[str]:
             names.add(v.value)
         elif isinstance(v, cst.Dict):
             for el in v.elements:
-                if isinstance(el, cst.DictElement) and isinstance(el.value, cst.Name):
-                    names.add(el.value.value)
+                if isinstance(el, cst.DictElement):
+                    # {"batchItemFailures": failed} or built from it:
+                    # [{"itemIdentifier": i} for i in failed], list(failed), ...
+                    names.update(n.value for n in walk(el.value) if isinstance(n, cst.Name))
 
     for r in func.returns:
         from_value(r.value)

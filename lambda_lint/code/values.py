@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from lambda_lint.code.analysis import Func, ModuleAnalysis, dotted
+from lambda_lint.code.analysis import Func, ModuleAnalysis, dotted, walk
 
 UNKNOWN: Dict[str, Any] = {"kind": "unknown"}
 _MAX_DEPTH = 12
@@ -216,6 +216,23 @@ def _service_arg(an: ModuleAnalysis, call: cst.Call, func: Optional[Func]) -> Op
     return None
 
 
+def _self_attr_object(an: ModuleAnalysis, attr: str, func: Func, depth: int) -> Optional[Dict[str, Any]]:
+    """``self.lam`` in a method: the boto3 object some method of the class assigns to it
+    (``self.lam = boto3.client("lambda")`` in ``__init__``)."""
+    cls = func.parent
+    if cls is None or cls.kind != "class":
+        return None
+    for m in an.functions:
+        if m.parent is not cls:
+            continue
+        for node in walk(m.node):
+            if isinstance(node, cst.Assign) and any(dotted(t.target) == f"self.{attr}" for t in node.targets):
+                obj = boto_object(an, node.value, m, depth + 1)
+                if obj is not None:
+                    return obj
+    return None
+
+
 def boto_object(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Optional[Func],
                 depth: int = 0) -> Optional[Dict[str, Any]]:
     """What boto3 object an expression is: ``{"type": "client"|"resource"|"session"|"resobj",
@@ -233,6 +250,8 @@ def boto_object(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Op
             base = boto_object(an, node.value.value, func, depth + 1)
             if base and base["type"] in ("resource", "resobj"):
                 return {"type": "client", "service": base["service"]}
+        if isinstance(node.value, cst.Name) and node.value.value == "self" and func is not None:
+            return _self_attr_object(an, node.attr.value, func, depth)
         return None
     if tp is not cst.Call:
         return None

@@ -191,9 +191,10 @@ class ResultCache:
             st = os.stat(path)
         except OSError:
             return None
-        sig = [st.st_mtime_ns, st.st_size, st.st_ino]
+        # ctime too: a same-size edit whose mtime was put back (touch -d, tar, rsync -a) moves it
+        sig = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
         entry = self._index().get(path)
-        if not isinstance(entry, list) or len(entry) != 5 or entry[:3] != sig:
+        if not isinstance(entry, list) or len(entry) != 6 or entry[:4] != sig:
             entry = sig + [None, None]
             self._index()[path] = entry
             self._index_dirty = True
@@ -202,22 +203,22 @@ class ResultCache:
     def file_digest(self, path: str, compute: Any) -> Optional[str]:
         """The file's sha256, from the index when its stat is unchanged, else ``compute(path)``."""
         entry = self._stat_entry(path)
-        if entry is not None and isinstance(entry[3], str):
-            return entry[3]
+        if entry is not None and isinstance(entry[4], str):
+            return entry[4]
         digest = compute(path)
         if entry is not None and digest is not None:
-            entry[3] = digest
+            entry[4] = digest
             self._index_dirty = True
         return digest
 
     def sniff(self, path: str, compute: Any) -> bool:
         """Does the file look like a template? From the index when its stat is unchanged."""
         entry = self._stat_entry(path)
-        if entry is not None and isinstance(entry[4], bool):
-            return entry[4]
+        if entry is not None and isinstance(entry[5], bool):
+            return entry[5]
         answer = bool(compute(path))
         if entry is not None:
-            entry[4] = answer
+            entry[5] = answer
             self._index_dirty = True
         return answer
 

@@ -203,3 +203,21 @@ def test_stat_index_is_a_hint_only(tree: Path, tmp_path: Path) -> None:
     after, _, _ = _lint(tree, cache)
     assert after != cold
     assert after == _lint(tree, None)[0]
+
+
+def test_same_size_edit_with_restored_mtime_is_relinted(tree: Path, tmp_path: Path) -> None:
+    """A same-size edit whose mtime is put back (``touch -d``, ``tar``/``rsync -a``, a CI
+    step restoring mtimes) still changes the file's ctime: the cache must not serve the old
+    result."""
+    cache = tmp_path / "cache"
+    cold, _, _ = _lint(tree, cache)
+    app = tree / "app00" / "src" / "app.py"
+    text = app.read_text(encoding="utf-8")
+    edited = text.replace("    except Exception:\n        pass\n", "    except Exception:\n        exit\n")
+    assert edited != text and len(edited) == len(text)
+    st = app.stat()
+    app.write_text(edited, encoding="utf-8")
+    os.utime(app, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after, _, _ = _lint(tree, cache)
+    assert after != cold
+    assert after == _lint(tree, None)[0]

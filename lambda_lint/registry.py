@@ -98,9 +98,7 @@ def python_rule_metas() -> List[RuleMeta]:
 
 def meta_from_class(cls: type, layer: str) -> RuleMeta:
     """A Python rule's metadata: class attributes, and its docstring as the documentation."""
-    import inspect
-
-    doc = inspect.cleandoc(cls.__doc__ or "")
+    doc = cleandoc(cls.__doc__ or "")
     return RuleMeta(
         code=cls.code,
         name=cls.name,
@@ -111,6 +109,18 @@ def meta_from_class(cls: type, layer: str) -> RuleMeta:
         origin=f"{cls.__module__}.{cls.__qualname__}",
         options=tuple(sorted(getattr(cls, "options", {}).items())),
     )
+
+
+def cleandoc(doc: str) -> str:
+    """``inspect.cleandoc`` without importing ``inspect`` (6 ms of every start-up)."""
+    lines = doc.expandtabs().split("\n")
+    indent = min((len(l) - len(l.lstrip()) for l in lines[1:] if l.strip()), default=0)
+    lines = [lines[0].lstrip()] + [l[indent:] for l in lines[1:]]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 class Registry:

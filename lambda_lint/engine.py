@@ -350,16 +350,25 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     unused = 0
     if "LL003" in session.enabled:
         for disp, fs in by_file.items():
-            for line, col, text in fs.unused():
+            for line, col, message in fs.unused(lambda sel: _selector_ran(sel, session)):
                 unused += 1
                 meta = session.metas["LL003"]
                 sev = overrides.get("LL003", meta.severity)
                 if sev.rank < config.min_severity.rank:
                     continue
-                kept.append(Finding(disp, line, col, "LL003", meta.name, sev,
-                                    f"suppression {text!r} matched no finding; remove it", anchor=f"LL003:{text}"))
+                kept.append(Finding(disp, line, col, "LL003", meta.name, sev, message, anchor=f"LL003:{message}"))
     kept.sort(key=lambda f: f.sort_key)
     return RunResult(kept, results, session.registry, unused)
+
+
+def _selector_ran(selector: str, session: Session) -> bool:
+    """Did this run select any rule that a suppression's selector names?"""
+    from lambda_lint.errors import UsageError
+
+    try:
+        return any(code in session.enabled for code in session.registry.resolve(selector, origin="suppression"))
+    except UsageError:
+        return True  # an unknown code in a suppression: it can never match, so it is unused
 
 
 class _PerFileIgnores:

@@ -51,8 +51,10 @@ Please report it with the file (or a reduced version of it). Suppress it meanwhi
     "LL003": """\
 ## What it catches
 A suppression comment (`# lambda-lint: ignore[...]`, `# noqa: ...`) or a resource's
-`Metadata: {lambda-lint: {ignore: [...]}}` that matched no finding. Off by default; enable it
-with `--extend-select LL003`.
+`Metadata: {lambda-lint: {ignore: [...]}}` that matched no finding, or the codes of one that
+matched none (`ignore[LL105, LL101]` where only LL105 fired names LL101). A suppression for a
+rule that the run did not select is not reported: it may still be needed. Off by default;
+enable it with `--extend-select LL003`.
 
 ## Why it matters
 Stale suppressions hide the next real finding on that line.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 _LL_RE = re.compile(r"#\s*lambda-lint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 _NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
@@ -89,7 +89,21 @@ class FileSuppressions:
             self.by_line.setdefault(s.line, []).append(s)
         self.resource_lines = resource_lines or {}
         self.resource_ignores = {k: tuple(v) for k, v in (resource_ignores or {}).items()}
-        self.used: set = set()  # ids of Suppression objects, or ("meta", resource)
+        # What matched: (id of a Suppression, or ("meta", resource)), and per selector.
+        self.used: set = set()
+        self.used_selectors: set = set()
+
+    def _match(self, key: object, codes: Optional[Tuple[str, ...]], code: str, name: str) -> bool:
+        if codes is None:
+            self.used.add(key)
+            return True
+        hit = False
+        for sel in codes:
+            if matches((sel,), code, name):
+                self.used.add(key)
+                self.used_selectors.add((key, sel))
+                hit = True
+        return hit
 
     def suppressed(self, code: str, name: str, line: int, resource: Optional[str]) -> bool:
         lines = [line]
@@ -98,24 +112,33 @@ class FileSuppressions:
         hit = False
         for ln in lines:
             for s in self.by_line.get(ln, ()):
-                if matches(s.codes, code, name):
-                    self.used.add(id(s))
-                    hit = True
+                hit = self._match(id(s), s.codes, code, name) or hit
         if resource and resource in self.resource_ignores:
-            if matches(self.resource_ignores[resource], code, name):
-                self.used.add(("meta", resource))
-                hit = True
+            hit = self._match(("meta", resource), self.resource_ignores[resource], code, name) or hit
         return hit
 
-    def unused(self) -> List[Tuple[int, int, str]]:
-        """(line, column, description) of every suppression that matched nothing."""
+    def unused(self, ran: Callable[[str], bool] = lambda sel: True) -> List[Tuple[int, int, str]]:
+        """(line, column, message) of every suppression, or code of one, that matched
+        nothing. ``ran(selector)`` says whether that selector's rules ran at all: a
+        suppression for a rule this run did not select is not evidence of anything."""
         out = []
         for line, sups in self.by_line.items():
             for s in sups:
-                if id(s) not in self.used:
-                    out.append((s.line, s.column, s.text))
+                if s.codes is None:
+                    if id(s) not in self.used:
+                        out.append((s.line, s.column, f"suppression {s.text!r} matched no finding; remove it"))
+                    continue
+                stale = [c for c in s.codes if (id(s), c) not in self.used_selectors and ran(c)]
+                if stale and len(stale) == len(s.codes):
+                    out.append((s.line, s.column, f"suppression {s.text!r} matched no finding; remove it"))
+                elif stale:
+                    out.append((s.line, s.column, f"suppression {s.text!r}: {', '.join(stale)} matched no "
+                                                  f"finding; remove {'it' if len(stale) == 1 else 'them'}"))
         for resource, codes in self.resource_ignores.items():
-            if ("meta", resource) not in self.used:
+            key = ("meta", resource)
+            stale = [c for c in codes if (key, c) not in self.used_selectors and ran(c)]
+            if stale:
                 out.append((self.resource_lines.get(resource, 1), 1,
-                            f"Metadata lambda-lint ignore {list(codes)} on {resource}"))
+                            f"Metadata lambda-lint ignore of {', '.join(stale)} on {resource} matched no "
+                            f"finding; remove {'it' if len(stale) == 1 else 'them'}"))
         return sorted(out)

@@ -388,3 +388,23 @@ def test_bad_rule_options_are_config_errors(tmp_path: Path, toml: str, needle: s
     (tmp_path / "pyproject.toml").write_text(toml, encoding="utf-8")
     (tmp_path / "app.py").write_text("x = 1\n", encoding="utf-8")
     assert needle in one_line_error(lint(".", cwd=tmp_path))
+
+
+def test_unused_suppression_names_stale_codes_and_skips_unselected_rules(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(
+        "def f():\n"
+        "    try:\n"
+        "        g()\n"
+        "    except Exception:  # lambda-lint: ignore[LL105, LL101]\n"
+        "        pass\n"
+        "    x = 1  # lambda-lint: ignore[LL301]\n",
+        encoding="utf-8",
+    )
+    data = json.loads(lint("--format", "json", "--extend-select", "LL003", "app.py", cwd=tmp_path).stdout)
+    got = [(f["rule"], f["line"], f["message"]) for f in data]
+    assert [(r, ln) for r, ln, _ in got] == [("LL003", 4), ("LL003", 6)]
+    assert "LL101 matched no finding; remove it" in got[0][2] and "LL105" not in got[0][2].split(":")[-1]
+    # With only the code rules selected, LL301 did not run: its suppression is not evidence.
+    data = json.loads(lint("--format", "json", "--select", "LL1", "--extend-select", "LL003", "app.py",
+                           cwd=tmp_path).stdout)
+    assert [(f["rule"], f["line"]) for f in data] == [("LL003", 4)]

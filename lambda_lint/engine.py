@@ -229,7 +229,19 @@ def process_file(job: FileJob, session: Session) -> FileResult:
             anchor=f"LL002:{type(exc).__name__}",
         )
     result.findings = reporter.findings
+    if result.parsed:
+        result.findings = with_ends(result.findings, source, job.kind)
     return result
+
+
+def with_ends(findings: List[Finding], source: bytes, kind: str) -> List[Finding]:
+    """Findings with their end positions derived from the text (never fails the file)."""
+    from lambda_lint.spans import fill_ends
+
+    try:
+        return fill_ends(findings, source.decode("utf-8-sig", errors="replace"), kind)
+    except Exception:  # noqa: BLE001 - an end position is a nicety, the finding is what counts
+        return findings
 
 
 def _scan_suppressions(source: bytes, result: FileResult) -> None:

@@ -136,7 +136,26 @@ class _Joiner:
             found = _lint_template(r, self.store, self.locator, self.session, self.rules, self.code_enabled)
         finally:
             deps = TRACK.pop()
-        return found, sorted(deps)
+        return self._with_ends(found, r), sorted(deps)
+
+    def _with_ends(self, found: List[Finding], r: Any) -> List[Finding]:
+        """End positions for cross findings, from the text of the file each one is in."""
+        if not any(f.end_column is None for f in found):
+            return found
+        from lambda_lint.engine import read_source, with_ends
+
+        files = {res.display: (res.path, "python") for res in self.store.by_path.values()}
+        files[r.display] = (r.path, "template")
+        out: List[Finding] = []
+        for f in found:
+            where = files.get(f.path)
+            if f.end_column is None and where is not None:
+                try:
+                    f = with_ends([f], read_source(where[0]), where[1])[0]
+                except Exception:  # noqa: BLE001 - a vanished file: keep the finding as it is
+                    pass
+            out.append(f)
+        return out
 
 
 # The join is per template once the code facts are known, so a large run spreads templates

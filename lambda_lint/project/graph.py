@@ -120,13 +120,21 @@ class Matcher:
         self.ctx = ctx
         self.model = ctx.model
         self.names: Dict[str, List[Tuple[str, str]]] = {}  # service -> [(name, logical id)]
+        # service -> [(Fn::Sub text, logical id)]: a name built from pseudo parameters
+        # (`images-${AWS::AccountId}`) is unknown as a value but the same text is the same name.
+        self.sub_names: Dict[str, List[Tuple[str, str]]] = {}
         for lid, res in self.model.resources.items():
             for service, types in RESOURCE_TYPES.items():
                 if res.type in types:
                     prop = _NAME_PROPS.get(res.type or "")
-                    name = resolve_literal(self.model, res.get(prop)) if prop else None
-                    if isinstance(name, str) and name:
-                        self.names.setdefault(service, []).append((name, lid))
+                    raw = res.get(prop) if prop else None
+                    if raw is None:
+                        continue
+                    r = self.model.resolver.resolve(raw)
+                    if r.is_literal and isinstance(r.value, str) and r.value:
+                        self.names.setdefault(service, []).append((r.value, lid))
+                    elif r.text:
+                        self.sub_names.setdefault(service, []).append((r.text, lid))
 
     def typed(self, service: str, lids: Iterable[str]) -> Set[str]:
         types = RESOURCE_TYPES.get(service, set())
@@ -163,6 +171,8 @@ class Matcher:
         if r.is_literal:
             return self.literal(service, r.value)
         got = self.typed(service, r.refs or ())
+        if not got and r.text:
+            got = {lid for text, lid in self.sub_names.get(service, ()) if text == r.text}
         return got if got else None
 
 

@@ -6,22 +6,23 @@ requested state, or absence), so a warm run neither re-parses the template nor a
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from typing import Any, Dict, Iterable, List, Optional
 
+from lambda_lint.cache import digest_bytes
 from lambda_lint.findings import Finding
+from lambda_lint.project.model import norm
 
 
 def _requested(results_by_path: Dict[str, Any], path: str) -> bool:
-    r = results_by_path.get(os.path.normcase(os.path.abspath(path)))
+    r = results_by_path.get(norm(path))
     return bool(r is not None and r.requested)
 
 
 def _sha256(path: str) -> str:
     with open(path, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()
+        return digest_bytes(fh.read())
 
 
 def signature(path: str, results_by_path: Dict[str, Any], cache: Any = None) -> str:
@@ -40,8 +41,7 @@ def template_key(cache: Any, result: Any, enabled: Iterable[str]) -> Optional[st
     digest = result.digest
     if not digest:
         try:
-            with open(result.path, "rb") as fh:
-                digest = hashlib.sha256(fh.read()).hexdigest()
+            digest = _sha256(result.path)
         except OSError:
             return None
     return cache.key("project", result.display, enabled, None, f"{digest}:{int(bool(result.requested))}")

@@ -30,7 +30,7 @@ def main() -> int:
     from lambda_lint.code.rules import RULE_CLASSES
     from lambda_lint.errors import ParseFailure
     from lambda_lint.findings import Reporter
-    from lambda_lint.registry import meta_from_class
+    from lambda_lint.run.registry import meta_from_class
 
     metas = {c.code: meta_from_class(c, "code") for c in RULE_CLASSES}
     enabled = frozenset(metas)

@@ -37,7 +37,7 @@ def cfn_lint_id(code: str, severity: str) -> str:
 
 
 def _template_rules():
-    from lambda_lint.registry import load_registry
+    from lambda_lint.run.registry import load_registry
 
     loaded = load_registry(())
     metas = [m for m in loaded.registry.all() if m.layer == "template"]
@@ -58,7 +58,7 @@ def findings_for(filename: str) -> List:
     key = (os.path.abspath(filename), st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         from lambda_lint.config import Config
-        from lambda_lint.engine import Session, run
+        from lambda_lint.run.engine import Session, run
 
         if not _CODES:
             _CACHE[key] = []

@@ -136,7 +136,7 @@ def _main(argv: List[str]) -> int:
         cli=cli,
     )
 
-    from lambda_lint.engine import Session
+    from lambda_lint.run.engine import Session
 
     session = Session(config)
 
@@ -145,7 +145,7 @@ def _main(argv: List[str]) -> int:
     if args.list_rules:
         return _list_rules(session, config.output_format)
 
-    from lambda_lint.engine import run
+    from lambda_lint.run.engine import run
 
     result = run(args.paths or ["."], config, session)
     if result.files_checked == 0 and not config.quiet:
@@ -153,14 +153,14 @@ def _main(argv: List[str]) -> int:
                          f"(.gitignore and excludes apply when walking folders)\n")
 
     if config.write_baseline is not None:
-        from lambda_lint.baseline import write_baseline
+        from lambda_lint.report.baseline import write_baseline
 
         n = write_baseline(config.write_baseline, result)
         if not config.quiet:
             sys.stderr.write(f"{PROG}: wrote {n} finding{'s' if n != 1 else ''} to {config.write_baseline}\n")
         return 0
     if config.baseline is not None:
-        from lambda_lint.baseline import apply_baseline
+        from lambda_lint.report.baseline import apply_baseline
 
         result = apply_baseline(config.baseline, result)
 

@@ -36,7 +36,7 @@ def repo_root() -> Path:
 
 
 def builtin_metas() -> list:
-    from lambda_lint.registry import load_registry
+    from lambda_lint.run.registry import load_registry
 
     return load_registry(()).registry.all()
 

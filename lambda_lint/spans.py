@@ -49,3 +49,11 @@ def fill_ends(findings: Sequence, text: Optional[str], kind: str) -> List:
             f = replace(f, end_line=f.end_line or f.line, end_column=end)
         out.append(f)
     return out
+
+
+def with_ends(findings: List["Finding"], source: bytes, kind: str) -> List["Finding"]:
+    """Findings with their end positions derived from the text (never fails the file)."""
+    try:
+        return fill_ends(findings, source.decode("utf-8-sig", errors="replace"), kind)
+    except Exception:  # noqa: BLE001 - an end position is a nicety, the finding is what counts
+        return findings

@@ -105,8 +105,8 @@ def test_counts_two_identical_findings_need_two_entries(tmp_path: Path) -> None:
 
 def test_identical_findings_are_counted(tmp_path: Path) -> None:
     """The library functions the CLI calls: counts per (rule, path, anchor)."""
-    from lambda_lint.baseline import apply_baseline, write_baseline
-    from lambda_lint.engine import RunResult
+    from lambda_lint.report.baseline import apply_baseline, write_baseline
+    from lambda_lint.run.engine import RunResult
     from lambda_lint.findings import Finding, Severity
 
     def f(line):

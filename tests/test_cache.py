@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lambda_lint.config import Config
-from lambda_lint.engine import FileJob, Session, run
+from lambda_lint.run.engine import FileJob, Session, run
 from lambda_lint.report import render
 
 from _treegen import make_tree
@@ -139,7 +139,7 @@ def test_cache_on_by_default_from_the_cli(tree: Path, monkeypatch: pytest.Monkey
 
 
 def test_key_covers_what_changes_a_result(tmp_path: Path) -> None:
-    from lambda_lint.cache import ResultCache
+    from lambda_lint.run.cache import ResultCache
 
     c = ResultCache(tmp_path, "fp", "rules", {})
     base = dict(kind="python", display="a.py", enabled=frozenset({"LL105"}), handler_names=None, digest="d")
@@ -154,8 +154,8 @@ def test_key_covers_what_changes_a_result(tmp_path: Path) -> None:
 
 
 def test_user_rule_change_invalidates(tree: Path, tmp_path: Path) -> None:
-    from lambda_lint.cache import rules_hash
-    from lambda_lint.registry import builtin_rules_dir
+    from lambda_lint.run.cache import rules_hash
+    from lambda_lint.run.registry import builtin_rules_dir
 
     src = builtin_rules_dir() / "LL201.yaml"
     user = tmp_path / "rules"

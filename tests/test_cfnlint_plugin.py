@@ -144,7 +144,7 @@ def test_clean_template_has_no_plugin_matches(tmp_path: Path) -> None:
 
 
 def test_rule_ids_follow_the_documented_mapping() -> None:
-    code = ("import json, lambda_lint.cfnlint_plugin as p; from lambda_lint.registry import load_registry;"
+    code = ("import json, lambda_lint.cfnlint_plugin as p; from lambda_lint.run.registry import load_registry;"
             "r = load_registry(()).registry;"
             "print(json.dumps({c: [i, r[c].severity.value] for c, i in p.RULE_IDS.items()}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -15,7 +15,7 @@ import pytest
 
 from fixture_annotations import Expectations, fixture_files, read_file
 from lambda_lint.config import Config
-from lambda_lint.engine import Session, run
+from lambda_lint.run.engine import Session, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 _SESSIONS: Dict[Optional[Tuple[str, ...]], Session] = {}

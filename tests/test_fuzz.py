@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from lambda_lint.config import Config  # noqa: E402
-from lambda_lint.engine import FileJob, Session, process_file  # noqa: E402
+from lambda_lint.run.engine import FileJob, Session, process_file  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -145,7 +145,7 @@ def _plain(value: Any) -> Any:
 
 def parsed_seed(path: Path) -> Optional[Any]:
     from lambda_lint.errors import ParseFailure
-    from lambda_lint.template.loader import load
+    from lambda_lint.iac.cloudformation.loader import load
 
     try:
         return _plain(load(path.read_bytes(), str(path)))
@@ -268,7 +268,7 @@ def prop_template_tree(cfg: dict) -> Callable[[], None]:
 
 def prop_project_run(cfg: dict) -> Callable[[], None]:
     """A whole project fixture (template + handlers, project layer included) with one file mutated."""
-    from lambda_lint import engine
+    from lambda_lint.run import engine
 
     @settings(**cfg)
     @given(project=st.sampled_from(PROJECTS), pick=st.integers(0, 1 << 30), ops=_byte_ops(4),

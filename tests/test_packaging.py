@@ -59,7 +59,7 @@ def test_installed_copy_registers_every_rule(wheel: Path, tmp_path: Path) -> Non
     assert proc.returncode == 0, proc.stderr
     codes = {r["code"] for r in json.loads(proc.stdout)}
     probe = subprocess.run(
-        [sys.executable, "-c", "import lambda_lint.registry as r; print(r.builtin_rules_dir())"],
+        [sys.executable, "-c", "import lambda_lint.run.registry as r; print(r.builtin_rules_dir())"],
         capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     assert Path(probe.stdout.strip()).is_relative_to(target)

@@ -1,5 +1,6 @@
-"""The process pool: same bytes whatever --jobs is, results in job order, a dying worker is
-LL002 for its file only. No timings here (bench/bench.py measures them)."""
+"""The one worker pool: same bytes whatever --jobs is, results in job order, a dying or stuck
+worker is LL001 for its file (or template) only, in both phases. No timings here
+(bench/bench.py measures them)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from lambda_lint import engine, parallel
+from lambda_lint.run import files, pool
 from lambda_lint.config import Config
-from lambda_lint.engine import Session, run
+from lambda_lint.run.engine import Session, run
 from lambda_lint.report import render
 
 from _treegen import make_tree
@@ -43,12 +44,12 @@ def test_config_is_picklable() -> None:
 
 def test_jobs_1_and_2_give_identical_bytes(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rounds = []
-    real = parallel._round
-    monkeypatch.setattr(parallel, "_round", lambda *a: rounds.append(a[2]) or real(*a))
+    real = pool._round
+    monkeypatch.setattr(pool, "_round", lambda *a: rounds.append(a[3]) or real(*a))
     one, r1 = _lint(tree, 1)
     assert rounds == []  # --jobs 1: no pool
     two, r2 = _lint(tree, 2)
-    assert rounds == [2]  # a two-worker pool ran, once
+    assert rounds == [2]  # a two-worker pool ran, once (the few templates join in-process)
     assert one == two
     assert len(json.loads(one)) > 20
     assert [f.display for f in r1.files] == [f.display for f in r2.files]
@@ -61,7 +62,7 @@ def test_jobs_1_and_2_give_identical_bytes(tree: Path, monkeypatch: pytest.Monke
 def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     small = make_tree(tmp_path / "small", apps=2, modules_per_app=1)
     called = []
-    monkeypatch.setattr(parallel, "_round", lambda *a: called.append(a) or ({}, False))
+    monkeypatch.setattr(pool, "_round", lambda *a: called.append(a) or ({}, None))
     out, _ = _lint(small, 2)
     assert called == [] and json.loads(out)
 
@@ -79,9 +80,9 @@ def test_json_report_matches_the_stdlib_layout(tree: Path) -> None:
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
                     reason="the crash is injected by patching the parent, which only fork workers inherit")
-def test_a_dying_worker_is_ll002_for_its_file_only(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dying_worker_is_ll001_for_its_file_only(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected, _ = _lint(tree, 1)
-    real = engine.process_file
+    real = files.process_file
     victim = "app05/src/mod1.py"
 
     def crashing(job, session):
@@ -90,29 +91,81 @@ def test_a_dying_worker_is_ll002_for_its_file_only(tree: Path, monkeypatch: pyte
         return real(job, session)
 
     parent = os.getpid()
-    monkeypatch.setattr(parallel, "process_file", crashing)
+    monkeypatch.setattr(files, "process_file", crashing)
     out, result = _lint(tree, 2)
     findings = json.loads(out)
-    crashed = [f for f in findings if f["rule"] == "LL002"]
+    crashed = [f for f in findings if f["rule"] == "LL001" and "worker" in f["message"]]
     assert len(crashed) == 1 and crashed[0]["path"].endswith(victim)
-    assert "worker process died" in crashed[0]["message"]
+    assert "crashed lambda-lint's worker process" in crashed[0]["message"]
     others = [f for f in findings if not f["path"].endswith(victim)]
     assert others == [f for f in json.loads(expected) if not f["path"].endswith(victim)]
     assert len(result.files) == len(_lint(tree, 1)[1].files)
 
 
 def test_project_phase_pool_gives_identical_cross_findings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With enough templates the code+template join runs in the pool too; same bytes."""
-    import lambda_lint.project as project
-
-    root = make_tree(tmp_path / "many", apps=project.POOL_MIN_TEMPLATES + 4, modules_per_app=1)
-    pools = []
-    real = project._run_pool
-    monkeypatch.setattr(project, "_run_pool", lambda *a: pools.append(a[3]) or real(*a))
+    """With enough templates the code+template join runs in the same pool; same bytes."""
+    root = make_tree(tmp_path / "many", apps=pool.POOL_MIN_ITEMS + 4, modules_per_app=1)
+    phases = []
+    real = pool._round
+    monkeypatch.setattr(pool, "_round", lambda *a: phases.append((a[0].name, a[3])) or real(*a))
     one, _ = _lint(root, 1)
-    assert pools == []
+    assert phases == []
     two, _ = _lint(root, 2)
-    assert pools == [2]
+    assert ("join", 2) in phases and ("file", 2) in phases
     assert one == two
     codes = {f["rule"] for f in json.loads(one)}
     assert "LL306" in codes  # cross findings came back from the workers
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the crash is injected by patching the parent, which only fork workers inherit")
+def test_a_join_that_kills_its_worker_is_ll001_for_its_template_only(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The join used to fall back to the main process when its pool broke, where a native
+    crash killed the whole run; now it goes through the same isolation as the files."""
+    import lambda_lint.project as project
+
+    root = make_tree(tmp_path / "many", apps=pool.POOL_MIN_ITEMS + 2, modules_per_app=1)
+    expected, _ = _lint(root, 1)
+    real = project.Joiner.lint
+    parent = os.getpid()
+
+    def crashing(self, r):
+        if "/app03/" in r.display and os.getpid() != parent:
+            os._exit(3)
+        return real(self, r)
+
+    monkeypatch.setattr(project.Joiner, "lint", crashing)
+    out, _ = _lint(root, 2)
+    findings = json.loads(out)
+    lost = [f for f in findings if f["rule"] == "LL001" and f not in json.loads(expected)]
+    assert len(lost) == 1 and "/app03/" in lost[0]["path"] and "joining this template" in lost[0]["message"]
+    cross = lambda data: [f for f in data if f["rule"].startswith("LL3") and "/app03/" not in f["path"]]
+    assert cross(findings) == cross(json.loads(expected))
+
+
+def test_an_item_over_its_time_budget_is_ll001_and_the_run_goes_on(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alarm works in this process too (--jobs 1): a stuck file never stalls a run."""
+    import time
+
+    small = make_tree(tmp_path / "small", apps=2, modules_per_app=1)
+    expected, _ = _lint(small, 1)
+    real = files.process_file
+
+    def slow(job, session):
+        if job.display.endswith("app01/src/app.py"):
+            time.sleep(30)
+        return real(job, session)
+
+    monkeypatch.setattr(files, "process_file", slow)
+    monkeypatch.setenv("LAMBDA_LINT_FILE_TIMEOUT", "0.5")
+    started = time.monotonic()
+    out, _ = _lint(small, 1)
+    assert time.monotonic() - started < 20
+    findings = json.loads(out)
+    lost = [f for f in findings if f["rule"] == "LL001" and f not in json.loads(expected)]
+    assert len(lost) == 1 and lost[0]["path"].endswith("app01/src/app.py")
+    assert "took longer than 0.5 s" in lost[0]["message"]
+    keep = lambda data: [f for f in data if not f["path"].endswith("app01/src/app.py")]
+    assert keep(findings) == keep(json.loads(expected))

@@ -8,7 +8,7 @@ import pytest
 
 from lambda_lint.code.rules import RULE_CLASSES as CODE_RULES
 from lambda_lint.project.rules import RULE_CLASSES as PROJECT_RULES
-from lambda_lint.registry import cleandoc
+from lambda_lint.run.registry import cleandoc
 
 
 @pytest.mark.parametrize("doc", [

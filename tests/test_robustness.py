@@ -24,9 +24,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from lambda_lint import engine
+from lambda_lint.run import engine
 from lambda_lint.config import Config
-from lambda_lint.engine import FileJob, Session, process_file
+from lambda_lint.run.engine import FileJob, Session, process_file
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = shutil.which("lambda-lint")

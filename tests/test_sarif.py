@@ -169,9 +169,9 @@ def test_fingerprints_do_not_change_when_lines_are_inserted_above(tmp_path: Path
 
 def test_related_locations_for_cross_findings(tmp_path: Path, monkeypatch) -> None:
     """A cross finding (LL3xx) carries the other end as relatedLocations (rendered directly)."""
-    from lambda_lint.engine import RunResult
+    from lambda_lint.run.engine import RunResult
     from lambda_lint.findings import Finding, Location, Severity
-    from lambda_lint.registry import load_registry
+    from lambda_lint.run.registry import load_registry
     from lambda_lint.report import sarif as sarif_mod
 
     (tmp_path / "src").mkdir()

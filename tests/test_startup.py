@@ -66,7 +66,7 @@ def test_code_only_run_imports_no_yaml_once_rules_are_cached(tmp_path: Path) -> 
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return 2\n", encoding="utf-8")
     mods = _modules(tmp_path, "app.py", cwd=tmp_path)
     assert _loaded(mods, "libcst")
-    for heavy in ("yaml", "lambda_lint.template.loader", "cfnlint"):
+    for heavy in ("yaml", "lambda_lint.iac.cloudformation.loader", "cfnlint"):
         assert not _loaded(mods, heavy), heavy
 
 
@@ -80,7 +80,7 @@ def test_warm_cache_run_imports_no_parser(tmp_path: Path) -> None:
 
 
 def test_rule_modules_import_no_parser() -> None:
-    code = ("import sys; import lambda_lint.code.rules, lambda_lint.project.rules, lambda_lint.registry; "
+    code = ("import sys; import lambda_lint.code.rules, lambda_lint.project.rules, lambda_lint.run.registry; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'yaml', 'cfnlint')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

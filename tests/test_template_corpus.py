@@ -14,8 +14,8 @@ import pytest
 
 from lambda_lint.errors import ParseFailure
 from lambda_lint.findings import Reporter
-from lambda_lint.template import lint_template
-from lambda_lint.template.ruleset import load_rule_dirs
+from lambda_lint.iac import lint_template
+from lambda_lint.iac.ruleset import load_rule_dirs
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "templates"

@@ -11,10 +11,10 @@ import pytest
 
 from lambda_lint.errors import ParseFailure, RuleFileError
 from lambda_lint.findings import Reporter
-from lambda_lint.template import lint_template, load_model
-from lambda_lint.template.loader import Map, load
-from lambda_lint.template.ruleset import load_rule_dirs
-from lambda_lint.template.sniff import looks_like_template
+from lambda_lint.iac import lint_template, load_model
+from lambda_lint.iac.cloudformation.loader import Map, load
+from lambda_lint.iac.ruleset import load_rule_dirs
+from lambda_lint.iac.cloudformation.sniff import looks_like_template
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "template"

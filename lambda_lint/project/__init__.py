@@ -1,14 +1,20 @@
-"""Layer 3: code and templates together (issue 5). Entry point: :func:`lint_projects`.
+"""Layer 3, the join: code and templates together. Entry point: :class:`Joiner`.
 
-    lint_projects(results: list[FileResult], session: Session) -> list[Finding]
+    joiner = Joiner(code_results, settings)   # once per process: facts, locator, rules
+    findings, deps = joiner.lint(template_result)
 
-For every template of the run (requested, or added by the engine as the context of a
-requested handler file) the project layer reloads the template model, resolves each
-function's handler (:mod:`.model`), lints inline Python (``InlineCode``/``Code.ZipFile``)
-with the code rules at the template's own positions, builds the event graph (:mod:`.graph`)
-and runs the LL3xx rules (:mod:`.rules`). A cross finding goes to the code-side node when
-that file was requested, else to the template-side object when the template was requested;
-the engine drops findings of files that were not requested.
+For one template (requested, or added by the run as the context of a requested handler
+file) the join reloads the template model, resolves each function's handler (:mod:`.model`),
+lints inline Python (``InlineCode``/``Code.ZipFile``) with the code rules at the template's
+own positions, builds the event graph (:mod:`.graph`) and runs the LL3xx rules
+(:mod:`.rules`). A cross finding goes to the code-side node when that file was requested,
+else to the template-side object when the template was requested; the run drops findings
+of files that were not requested.
+
+The join knows nothing of processes or caches: the run layer (:mod:`lambda_lint.run.join`)
+schedules one :meth:`Joiner.lint` per template on its worker pool and caches the results
+with the ``deps`` each call reports. ``settings`` is duck-typed (``metas``, ``enabled``,
+``options``), so this layer never imports the run.
 """
 
 from __future__ import annotations
@@ -81,39 +87,7 @@ class Project:
         return self._graph
 
 
-def lint_projects(results: List[Any], session: Any) -> List[Finding]:
-    from lambda_lint.project import cache as _cache
-
-    templates = [r for r in results if getattr(r, "kind", None) == "template" and r.parsed]
-    if not templates:
-        return []
-    cache = getattr(session, "cache", None)
-    by_path = _code_results_by_path(results)
-    out: List[Finding] = []
-    todo: List[Tuple[Any, Optional[str]]] = []
-    for r in templates:
-        key = _cache.template_key(cache, r, session.enabled) if cache is not None else None
-        if key is not None:
-            hit = _cache.lookup(cache, key, by_path)
-            if hit is not None:
-                out.extend(hit)
-                continue
-        todo.append((r, key))
-    code_results = [r for r in results if getattr(r, "kind", None) == "python"]
-    for (r, key), (found, deps) in zip(todo, _run_templates([r for r, _ in todo], code_results, session)):
-        out.extend(found)
-        if key is not None:
-            _cache.store(cache, key, deps, found, by_path)
-    return out
-
-
-def _code_results_by_path(results: List[Any]) -> Dict[str, Any]:
-    from lambda_lint.project.model import norm
-
-    return {norm(r.path): r for r in results if getattr(r, "kind", None) == "python"}
-
-
-class _Joiner:
+class Joiner:
     """Everything one process needs to join templates with code: facts, locator, rules."""
 
     def __init__(self, code_results: List[Any], session: Any) -> None:
@@ -142,7 +116,8 @@ class _Joiner:
         """End positions for cross findings, from the text of the file each one is in."""
         if not any(f.end_column is None for f in found):
             return found
-        from lambda_lint.engine import read_source, with_ends
+        from lambda_lint.fileio import read_source
+        from lambda_lint.spans import with_ends
 
         files = {res.display: (res.path, "python") for res in self.store.by_path.values()}
         files[r.display] = (r.path, "template")
@@ -156,64 +131,6 @@ class _Joiner:
                     pass
             out.append(f)
         return out
-
-
-# The join is per template once the code facts are known, so a large run spreads templates
-# over the same number of processes as the per-file phase did (parse and join of a template
-# are most of a template-only run). Small runs stay in this process.
-POOL_MIN_TEMPLATES = 20
-_WORKER_JOINER: Optional[_Joiner] = None
-
-
-def _run_templates(templates: List[Any], code_results: List[Any], session: Any) -> List[Tuple[List[Finding], List[str]]]:
-    workers = min(session.config.effective_jobs, len(templates))
-    if workers > 1 and len(templates) >= POOL_MIN_TEMPLATES:
-        done = _run_pool(templates, code_results, session, workers)
-        if done is not None:
-            return done
-    joiner = _Joiner(code_results, session)
-    return [joiner.lint(r) for r in templates]
-
-
-def _init_worker(config: Any, code_results: List[Any]) -> None:
-    from lambda_lint.parallel import _init_worker as init_session
-    import lambda_lint.parallel as parallel
-
-    global _WORKER_JOINER
-    init_session(config)
-    _WORKER_JOINER = _Joiner(code_results, parallel._WORKER_SESSION)
-
-
-def _work(chunk: List[Any]) -> List[Tuple[List[Finding], List[str]]]:
-    assert _WORKER_JOINER is not None
-    return [_WORKER_JOINER.lint(r) for r in chunk]
-
-
-def _run_pool(templates: List[Any], code_results: List[Any], session: Any,
-              workers: int) -> Optional[List[Tuple[List[Finding], List[str]]]]:
-    """The joins in a process pool, in order; None when a pool can't be had or broke (the
-    caller then joins in this process, where a rule's exception is still only LL002)."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    light = [replace(r, findings=[]) for r in code_results]  # facts are all a worker needs
-    chunk = max(1, min(16, len(templates) // (workers * 8)))
-    try:
-        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                   initargs=(session.config, light))
-    except (OSError, ImportError, NotImplementedError, ValueError):
-        return None
-    try:
-        futures = [pool.submit(_work, templates[k:k + chunk]) for k in range(0, len(templates), chunk)]
-        out: List[Tuple[List[Finding], List[str]]] = []
-        for fut in futures:
-            out.extend(fut.result())
-        return out
-    except KeyboardInterrupt:
-        raise
-    except BaseException:  # noqa: BLE001 - BrokenProcessPool, a result that failed to cross
-        return None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,

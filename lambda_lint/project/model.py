@@ -27,7 +27,7 @@ def norm(path: Any) -> str:
 
 
 # Paths the join looked at (files read, candidates probed, folders checked), recorded per
-# template so the project phase can be cached: see lambda_lint.project.cache.
+# template so the project phase can be cached: see lambda_lint.run.join_cache.
 TRACK: List[Set[str]] = []
 
 
@@ -133,7 +133,7 @@ class FactsStore:
         if ck in self._own:
             return self._own[ck]
         from lambda_lint.code import lint_python
-        from lambda_lint.engine import read_source
+        from lambda_lint.fileio import read_source
 
         mod: Optional[Module] = None
         try:
@@ -259,9 +259,9 @@ def has_python_code(folder: str, limit: int = 5000) -> bool:
 
 
 def build_template_ctx(result: Any, store: FactsStore, session: Any, code_enabled: frozenset) -> Optional[TemplateCtx]:
-    from lambda_lint.engine import read_source
+    from lambda_lint.fileio import read_source
     from lambda_lint.errors import ParseFailure
-    from lambda_lint.template import load_model
+    from lambda_lint.iac import load_model
 
     try:
         source = read_source(result.path)

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from lambda_lint.template.sniff import looks_like_template
+from lambda_lint.iac.frontends import SUFFIXES, front_end_for
 
 PYTHON_SUFFIXES = (".py",)
-TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+TEMPLATE_SUFFIXES = SUFFIXES  # every suffix an infrastructure front-end reads
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SNIFF_BYTES = 256 * 1024
 
@@ -27,7 +27,8 @@ def sniff_file(path: Path) -> bool:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return False  # a FIFO would block the open; devices and sockets are not templates
         with open(path, "rb") as fh:
-            return looks_like_template(fh.read(SNIFF_BYTES).decode("utf-8", errors="replace"))
+            head = fh.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+        return front_end_for(os.path.basename(str(path)), head) is not None
     except OSError:
         return False
 

@@ -19,11 +19,11 @@ Public API (the project layer, issue 5, builds on it)::
 Every object has ``logical_id`` (the resource it comes from), ``line``/``column`` (where a
 "missing" finding points: the SAM event's name key, or the resource's logical-ID key) and
 ``anchor`` (a line-independent identity such as ``Fn/Events/Stream``). Raw properties are
-:class:`lambda_lint.template.loader.Map` values: ``props.kpos[key]`` is the key position.
+:class:`lambda_lint.iac.cloudformation.loader.Map` values: ``props.kpos[key]`` is the key position.
 
 Rules read objects through :func:`Entity.attr` (computed, lower-case names such as ``kind``,
 ``class``, ``function``, ``queue``, ``timeout``) and capitalised property paths
-(``DestinationConfig.OnFailure.Destination``); see :mod:`lambda_lint.template.evaluate`.
+(``DestinationConfig.OnFailure.Destination``); see :mod:`lambda_lint.iac.evaluate`.
 
 Shapes we can't understand (a ``Type`` that is a mapping, ``Properties`` that is a list,
 intrinsics of the wrong shape) are skipped, never raised on.
@@ -34,8 +34,8 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
-from lambda_lint.template.loader import Map, Seq
-from lambda_lint.template.resolve import Resolved, Resolver, is_intrinsic
+from lambda_lint.iac.tree import Map, Seq
+from lambda_lint.iac.resolve import Resolved, Resolver, is_intrinsic
 
 # --- trigger kinds -----------------------------------------------------------------------
 
@@ -300,7 +300,7 @@ class Function(Entity):
 
     @property
     def function_name(self) -> Resolved:
-        from lambda_lint.template.resolve import UNKNOWN_VALUE
+        from lambda_lint.iac.resolve import UNKNOWN_VALUE
         fn = self.prop("FunctionName")
         if fn is None or self.model is None:
             return UNKNOWN_VALUE

@@ -20,3 +20,9 @@ def looks_like_template(head: str) -> bool:
     if "AWS::" not in head:
         return False
     return _TYPE_RE.search(head) is not None
+
+
+def claims(name: str, head: str) -> bool:
+    """The front-end's sniff (:mod:`lambda_lint.iac.frontends`): by content alone, since
+    CloudFormation templates have any name."""
+    return looks_like_template(head)

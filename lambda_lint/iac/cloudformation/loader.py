@@ -31,38 +31,7 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 200
 MAX_NODES = 2_000_000  # expanded values (aliases count every time they are used)
 
-Pos = Tuple[int, int]
-
-
-class Map(dict):
-    """A mapping that remembers where it and its keys and values are (1-based)."""
-
-    __slots__ = ("line", "column", "kpos", "vpos")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.line = 0
-        self.column = 0
-        self.kpos: Dict[Any, Pos] = {}
-        self.vpos: Dict[Any, Pos] = {}
-
-    def key_pos(self, key: Any, default: Optional[Pos] = None) -> Optional[Pos]:
-        return self.kpos.get(key, default)
-
-    def value_pos(self, key: Any, default: Optional[Pos] = None) -> Optional[Pos]:
-        return self.vpos.get(key, default)
-
-
-class Seq(list):
-    """A sequence that remembers where it and each item are (1-based)."""
-
-    __slots__ = ("line", "column", "ipos")
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.line = 0
-        self.column = 0
-        self.ipos: List[Pos] = []
+from lambda_lint.iac.tree import Map, Pos, Seq  # noqa: F401 - the tree's types, re-exported
 
 
 # Short-form tag -> long-form key. ``!GetAtt A.B`` additionally splits its scalar.

@@ -27,6 +27,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+from lambda_lint.fileio import digest_bytes  # noqa: F401 - part of the cache's API
+
 FORMAT = 1
 CACHE_DIR_NAME = ".lambda-lint-cache"
 _TAG = (
@@ -34,10 +36,6 @@ _TAG = (
     "# This file is a cache directory tag created by lambda-lint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-
-
-def digest_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def _stat_sig(path: Path) -> str:
@@ -55,7 +53,7 @@ def tool_fingerprint() -> str:
 
     from lambda_lint import __version__
 
-    pkg = Path(__file__).resolve().parent
+    pkg = Path(__file__).resolve().parent.parent  # the whole lambda_lint package
     parts: List[str] = [__version__, sys.version, str(FORMAT)]
     for root, dirs, files in os.walk(pkg):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -74,7 +72,7 @@ def tool_fingerprint() -> str:
 
 def rule_files(rule_dirs: Sequence[Path]) -> List[Path]:
     """The rule files a run loads (built-in then user), in the order they are listed."""
-    from lambda_lint.registry import builtin_rules_dir
+    from lambda_lint.run.registry import builtin_rules_dir
 
     out: List[Path] = []
     for d in [builtin_rules_dir(), *rule_dirs]:
@@ -313,7 +311,7 @@ def rules_to_data(template_rules: list) -> Optional[list]:
 
 def rules_from_data(data: list) -> list:
     from lambda_lint.findings import RuleMeta, Severity
-    from lambda_lint.template.ruleset import TemplateRule
+    from lambda_lint.iac.ruleset import TemplateRule
 
     rules = []
     for item in data:

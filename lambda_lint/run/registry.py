@@ -79,7 +79,7 @@ _CODE_RE = re.compile(r"^LL\d{0,3}$")
 
 def builtin_rules_dir() -> Path:
     """The shipped declarative rules: inside the wheel, or the repo's top-level ``rules/``."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the lambda_lint package
     packaged = here / "_rules"
     if packaged.is_dir():
         return packaged
@@ -198,7 +198,7 @@ class Registry:
 
 def load_registry(extra_rule_dirs: Sequence[Path] = ()) -> "LoadedRules":
     """Build the registry: meta rules, Python rules, shipped and user YAML rules."""
-    from lambda_lint.template.ruleset import load_rule_dirs
+    from lambda_lint.iac.ruleset import load_rule_dirs
 
     template_rules = load_rule_dirs([builtin_rules_dir(), *extra_rule_dirs])
     metas = list(META_RULES) + python_rule_metas() + [r.meta for r in template_rules]

@@ -48,7 +48,7 @@ def _option_refs(value: Any) -> List[str]:
 
 
 def _subject_attrs() -> Dict[str, frozenset]:
-    from lambda_lint.template import model as m
+    from lambda_lint.iac import model as m
 
     res = m.Resource.ATTRS
     return {
@@ -86,7 +86,7 @@ class TemplateRule:
         return self._bound[key]
 
     def check(self, model: Any, reporter: Any, options: Optional[Dict[str, Any]] = None) -> None:
-        from lambda_lint.template.evaluate import evaluate
+        from lambda_lint.iac.evaluate import evaluate
 
         evaluate(self, model, reporter, options)
 
@@ -167,7 +167,7 @@ def _plain(value: Any) -> Any:
 
 def load_rule_file(path: Path) -> TemplateRule:
     from lambda_lint.errors import ParseFailure
-    from lambda_lint.template.loader import load
+    from lambda_lint.iac.cloudformation.loader import load
 
     spath = str(path)
     try:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any, List, Optional, Tuple
 
-from lambda_lint.template.loader import Map
-from lambda_lint.template.model import Entity, Found, TemplateModel
-from lambda_lint.template.resolve import Resolved, is_intrinsic
+from lambda_lint.iac.tree import Map
+from lambda_lint.iac.model import Entity, Found, TemplateModel
+from lambda_lint.iac.resolve import Resolved, is_intrinsic
 
 MISSING, UNKNOWN, FOUND = "missing", "unknown", "found"
 PASS, FAIL = "pass", "fail"

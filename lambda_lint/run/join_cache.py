@@ -10,7 +10,7 @@ import json
 import os
 from typing import Any, Dict, Iterable, List, Optional
 
-from lambda_lint.cache import digest_bytes
+from lambda_lint.fileio import digest_bytes
 from lambda_lint.findings import Finding
 from lambda_lint.project.model import norm
 

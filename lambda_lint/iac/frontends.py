@@ -1,0 +1,59 @@
+"""The front-end seam: which infrastructure formats lambda-lint reads, and how.
+
+A front-end turns the files of one format into the one tree shape
+(:mod:`lambda_lint.iac.tree`: CloudFormation-shaped, with positions), from which
+:func:`lambda_lint.iac.model.build_model` makes the normalized model (functions, triggers,
+invoke configs, queues, alarms, policies, code locations). Rules, the join and the output
+never learn which format a model came from: adding a format is adding an entry here and a
+package beside :mod:`lambda_lint.iac.cloudformation`, never a special case in a rule.
+
+Each entry names its functions as ``"module:function"`` strings so that discovery can ask
+"is this file mine?" without importing any parser (start-up matters in pre-commit):
+
+* ``sniff(name, head) -> bool``: the file's base name and its first bytes as text; cheap.
+* ``load(source, path) -> Map``: the whole tree; raises
+  :class:`lambda_lint.errors.ParseFailure` (LL001) with a position for input it can't read.
+
+The first front-end that claims a file reads it; CloudFormation is last, as the most general.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    name: str
+    suffixes: Tuple[str, ...]
+    sniff: str
+    load: str
+
+    def _fn(self, ref: str) -> Callable[..., Any]:
+        module, _, attr = ref.partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def claims(self, name: str, head: str) -> bool:
+        return name.lower().endswith(self.suffixes) and bool(self._fn(self.sniff)(name, head))
+
+    def load_tree(self, source: bytes, path: str) -> Any:
+        return self._fn(self.load)(source, path)
+
+
+FRONT_ENDS: Tuple[FrontEnd, ...] = (
+    FrontEnd("cloudformation", (".yaml", ".yml", ".json", ".template"),
+             "lambda_lint.iac.cloudformation.sniff:claims", "lambda_lint.iac.cloudformation.loader:load"),
+)
+
+#: every suffix some front-end reads: discovery sniffs only these
+SUFFIXES: Tuple[str, ...] = tuple(sorted({s for fe in FRONT_ENDS for s in fe.suffixes}))
+
+
+def front_end_for(name: str, head: str) -> Optional[FrontEnd]:
+    """The front-end that reads a file of this base name starting with ``head``, if any."""
+    for fe in FRONT_ENDS:
+        if fe.claims(name, head):
+            return fe
+    return None

@@ -1,0 +1,115 @@
+"""Layer 4, the run: plan, per-file jobs, the join, then filtering and sorting.
+
+    run(paths, config) -> RunResult
+
+The per-file phase (:mod:`.files`) and the join phase (:mod:`.join`) both go through the
+one worker pool (:mod:`.pool`); everything that needs every file's result (suppressions
+of cross findings, per-file ignores, severity overrides, LL003) happens here afterwards,
+in the main process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence
+
+from lambda_lint import suppressions as supp
+from lambda_lint.config import Config
+from lambda_lint.findings import Finding, Reporter
+from lambda_lint.fileio import MAX_FILE_BYTES, read_source
+from lambda_lint.run.files import FileJob, FileResult, execute_files, process_file
+from lambda_lint.run.plan import plan
+from lambda_lint.run.session import Session, _selector_ran
+
+# the run's public names, in one place for callers (cli, the cfn-lint plugin, tests)
+__all__ = ["FileJob", "FileResult", "MAX_FILE_BYTES", "RunResult", "Session", "process_file", "read_source", "run"]
+
+
+@dataclass
+class RunResult:
+    findings: List[Finding]
+    files: List[FileResult]
+    registry: Any
+    unused_suppressions: int = 0
+
+    @property
+    def files_checked(self) -> int:
+        return sum(1 for f in self.files if f.requested)
+
+
+def run(paths: Sequence[str], config: Config, session: Optional[Session] = None) -> RunResult:
+    """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
+    session = session or Session(config)
+    jobs, found = plan(paths, config, session)
+    results: List[FileResult] = execute_files(jobs, session)
+    for missing in found.missing:
+        results.append(_missing_result(missing, session))
+
+    findings: List[Finding] = []
+    for r in results:
+        findings.extend(r.findings)
+    findings.extend(_project_phase(results, session))
+    if session.cache is not None:
+        session.cache.save_index()
+    return _finish(findings, results, config, session)
+
+
+def _missing_result(arg: str, session: Session) -> FileResult:
+    reporter = Reporter(arg, session.metas)
+    reporter.report("LL001", 1, 1, "no such file or folder", anchor="LL001:missing")
+    return FileResult(display=arg, path=arg, kind="missing", requested=True, findings=reporter.findings)
+
+
+def _project_phase(results: List[FileResult], session: Session) -> List[Finding]:
+    # the project layer also lints inline code (InlineCode / Code.ZipFile) with the code rules
+    if not (session.layer_enabled("project") or session.layer_enabled("code")):
+        return []
+    from lambda_lint.run.join import lint_projects
+
+    return list(lint_projects(results, session))
+
+
+def _finish(findings: List[Finding], results: List[FileResult], config: Config, session: Session) -> RunResult:
+    requested = {r.display: r for r in results if r.requested}
+    by_file: Dict[str, supp.FileSuppressions] = {}
+    for disp, r in requested.items():
+        by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
+
+    pfi = session.per_file_ignores
+    overrides = session.severity_overrides
+    kept: List[Finding] = []
+    seen = set()
+    for f in findings:
+        if f.path not in requested:
+            continue
+        if f.code not in session.enabled:
+            continue
+        if pfi.ignored(f.path, f.code):
+            continue
+        fs = by_file.get(f.path)
+        if fs is not None and f.code not in ("LL003",) and fs.suppressed(f.code, f.name, f.line, f.resource):
+            continue
+        if f.code in overrides:
+            f = f.with_severity(overrides[f.code])
+        if f.severity.rank < config.min_severity.rank:
+            continue
+        key = (f.path, f.line, f.column, f.code, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(f)
+
+    unused = 0
+    if "LL003" in session.enabled:
+        for disp, fs in by_file.items():
+            for line, col, message in fs.unused(lambda sel: _selector_ran(sel, session)):
+                unused += 1
+                meta = session.metas["LL003"]
+                sev = overrides.get("LL003", meta.severity)
+                if sev.rank < config.min_severity.rank:
+                    continue
+                kept.append(Finding(disp, line, col, "LL003", meta.name, sev, message, anchor=f"LL003:{message}"))
+    kept.sort(key=lambda f: f.sort_key)
+    return RunResult(kept, results, session.registry, unused)
+
+

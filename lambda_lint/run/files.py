@@ -1,0 +1,201 @@
+"""Per-file work: read a file once, parse it once, run its layer's rules.
+
+:func:`process_file` is a pure function of a :class:`FileJob` whose result is plain data,
+so it can run in the worker pool (:class:`FilePhase`) and be cached by content hash
+(:func:`execute_files`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from lambda_lint import suppressions as supp
+from lambda_lint.errors import ParseFailure
+from lambda_lint.fileio import MAX_FILE_BYTES, digest_bytes, read_source
+from lambda_lint.findings import Finding, Reporter
+from lambda_lint.run.pool import Phase, execute
+from lambda_lint.run.session import Session
+from lambda_lint.spans import with_ends
+
+
+@dataclass(frozen=True)
+class FileJob:
+    display: str
+    path: str
+    kind: str
+    requested: bool
+    enabled: frozenset
+    handler_names: Optional[frozenset] = None
+
+
+@dataclass
+class FileResult:
+    display: str
+    path: str
+    kind: str
+    requested: bool
+    findings: List[Finding] = field(default_factory=list)
+    facts: Optional[dict] = None
+    suppressions: List[list] = field(default_factory=list)
+    resource_lines: Dict[str, int] = field(default_factory=dict)
+    resource_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    parsed: bool = False
+    digest: str = ""
+
+
+def process_file(job: FileJob, session: Session) -> FileResult:
+    """Read, parse once, run every enabled rule of the file's layer. Never raises."""
+    result = FileResult(display=job.display, path=job.path, kind=job.kind, requested=job.requested)
+    reporter = Reporter(job.display, session.metas)
+    try:
+        source = read_source(job.path)
+        result.digest = hashlib.sha256(source).hexdigest()
+        _scan_suppressions(source, result)
+        if job.kind == "python":
+            from lambda_lint.code import lint_python
+
+            result.facts = lint_python(
+                source, job.display, enabled=job.enabled, reporter=reporter,
+                options=session.options, handler_names=job.handler_names,
+            )
+        else:
+            from lambda_lint.iac import lint_template
+
+            model = lint_template(
+                source, job.display, enabled=job.enabled, reporter=reporter,
+                options=session.options, rules=session.loaded.template_rules,
+            )
+            if model is not None:
+                result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
+                result.resource_ignores = {
+                    k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
+                }
+        result.parsed = True
+    except ParseFailure as exc:
+        reporter.report("LL001", exc.line, exc.column, exc.message, anchor="LL001")
+    except RecursionError:
+        reporter.report("LL001", 1, 1, "file is nested too deeply to analyse safely", anchor="LL001")
+    except MemoryError:
+        reporter.report("LL001", 1, 1, "file is too large to analyse in memory", anchor="LL001")
+    except Exception as exc:  # noqa: BLE001 - a bug in a layer must not end the run
+        reporter.report(
+            "LL002", 1, 1, f"lambda-lint failed on this file: {type(exc).__name__}: {exc}",
+            anchor=f"LL002:{type(exc).__name__}",
+        )
+    result.findings = reporter.findings
+    if result.parsed:
+        result.findings = with_ends(result.findings, source, job.kind)
+    return result
+
+
+def _scan_suppressions(source: bytes, result: FileResult) -> None:
+    if b"lambda-lint" in source or b"noqa" in source or b"NOQA" in source:
+        text = source.decode("utf-8", errors="replace")
+        result.suppressions = supp.to_json(supp.scan(text))
+
+
+
+
+# -- results as plain data ------------------------------------------------------------------
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def result_to_json(result: FileResult) -> str:
+    data = {
+        "findings": [f.to_cache() for f in result.findings],
+        "facts": result.facts,
+        "suppressions": result.suppressions,
+        "resource_lines": result.resource_lines,
+        "resource_ignores": result.resource_ignores,
+        "parsed": result.parsed,
+        "digest": result.digest,
+    }
+    return json.dumps(data, default=_json_default, sort_keys=False, separators=(",", ":"))
+
+
+def result_from_data(job: FileJob, data: Dict[str, Any]) -> FileResult:
+    return FileResult(
+        display=job.display, path=job.path, kind=job.kind, requested=job.requested,
+        findings=[Finding.from_cache(d) for d in data.get("findings", ())],
+        facts=data.get("facts"),
+        suppressions=list(data.get("suppressions") or ()),
+        resource_lines=dict(data.get("resource_lines") or {}),
+        resource_ignores=dict(data.get("resource_ignores") or {}),
+        parsed=bool(data.get("parsed")),
+        digest=data.get("digest") or "",
+    )
+
+
+def _cacheable(data: Dict[str, Any]) -> bool:
+    return bool(data.get("digest")) and not any(f.get("rule") == "LL002" for f in data.get("findings", ()))
+
+
+def _file_digest(path: str) -> Optional[str]:
+    try:
+        data = read_source(path)  # refuses FIFOs and devices (an open() would block forever)
+    except ParseFailure:
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        return None
+    return digest_bytes(data)
+
+
+# -- the per-file phase ---------------------------------------------------------------------
+
+class FilePhase(Phase):
+    """Workers build their Session from the config; an item is a FileJob."""
+
+    name = "file"
+
+    def __init__(self, metas: Dict[str, Any]) -> None:
+        self.metas = metas
+
+    def init(self, payload: Any) -> Session:
+        return Session(payload)
+
+    def work(self, state: Session, item: FileJob) -> str:
+        return result_to_json(process_file(item, state))
+
+    def lost(self, item: FileJob, why: str) -> str:
+        reporter = Reporter(item.display, self.metas)
+        reporter.report("LL001", 1, 1, f"this file {why}; the other files were linted", anchor="LL001:lost")
+        return result_to_json(FileResult(display=item.display, path=item.path, kind=item.kind,
+                                         requested=item.requested, findings=reporter.findings))
+
+
+def execute_files(jobs: Sequence[FileJob], session: Session) -> List[FileResult]:
+    """Results of ``jobs``, in the order of ``jobs``: from the cache, else from the pool."""
+    cache = session.cache
+    results: List[Optional[FileResult]] = [None] * len(jobs)
+    pending: List[Tuple[int, FileJob]] = []
+    for i, job in enumerate(jobs):
+        if cache is not None:
+            digest = cache.file_digest(job.path, _file_digest)
+            if digest is not None:
+                data = cache.get(cache.key(job.kind, job.display, job.enabled, job.handler_names, digest))
+                if data is not None:
+                    try:
+                        results[i] = result_from_data(job, data)
+                        continue
+                    except (KeyError, TypeError, ValueError, AttributeError):
+                        pass  # a damaged entry: lint the file again
+        pending.append((i, job))
+
+    done = execute(FilePhase(session.metas), pending, session.config, session.config.effective_jobs,
+                   lambda: session)
+    for i, text in sorted(done.items()):
+        job = jobs[i]
+        data = json.loads(text)
+        results[i] = result_from_data(job, data)
+        if cache is not None and _cacheable(data):
+            cache.put(cache.key(job.kind, job.display, job.enabled, job.handler_names, data["digest"]), text)
+    return [r for r in results if r is not None]

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary line")
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     p.add_argument("--list-rules", action="store_true", help="list every rule (code, name, severity, summary)")
+    # -- fixes (lambda_lint.fix) --
+    p.add_argument("--fix", action="store_true",
+                   help="apply the safe template fixes (comments and layout kept), then report what is left")
+    p.add_argument("--diff", action="store_true",
+                   help="print the fixes --fix would apply as a unified diff; change nothing")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="print the version and exit")
     return p
 
@@ -147,7 +152,15 @@ def _main(argv: List[str]) -> int:
 
     from lambda_lint.run.engine import run
 
+    if args.fix or args.diff:
+        from lambda_lint.fix import settings
+
+        settings(config)  # a bad [tool.lambda-lint.fix] is a usage error before any work
     result = run(args.paths or ["."], config, session)
+    if args.diff:
+        return _diff(result, config, session)
+    if args.fix:
+        result = _fix(result, args, config, session)
     if result.files_checked == 0 and not config.quiet:
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")
@@ -171,6 +184,39 @@ def _main(argv: List[str]) -> int:
     if result.findings and not config.exit_zero:
         return 1
     return 0
+
+
+def _diff(result, config, session) -> int:
+    """--diff: the unified diff of every fix, nothing else on stdout; exit 1 when there is one."""
+    from lambda_lint.fix import plan_fixes
+
+    fixes = plan_fixes(result, config, session.options)
+    for fx in fixes:
+        sys.stdout.write(fx.diff())
+    if not config.quiet:
+        n = len(fixes)
+        sys.stderr.write(f"{PROG}: {n} file{'s' if n != 1 else ''} would be fixed"
+                         f"{' (run with --fix to apply)' if n else ''}\n")
+    return 1 if fixes and not config.exit_zero else 0
+
+
+def _fix(result, args, config, session):
+    """--fix: write the fixes, then lint again so the report shows what is left."""
+    from lambda_lint.fix import fixable_codes, plan_fixes, write_fixes
+    from lambda_lint.run.engine import Session, run
+
+    fixes = plan_fixes(result, config, session.options)
+    written = write_fixes(fixes)
+    if not written:
+        return result
+    fresh = Session(config)
+    after = run(args.paths or ["."], config, fresh)
+    codes = fixable_codes()
+    fixed = sum(1 for f in result.findings if f.code in codes) - sum(1 for f in after.findings if f.code in codes)
+    if not config.quiet:
+        sys.stderr.write(f"{PROG}: fixed {max(fixed, 0)} finding{'s' if fixed != 1 else ''} in "
+                         f"{len(written)} file{'s' if len(written) != 1 else ''}: {', '.join(written)}\n")
+    return after
 
 
 def _explain(selector: str, session) -> int:

@@ -28,6 +28,7 @@ _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", 
 _KNOWN_KEYS = set(_LIST_KEYS) | {
     "per-file-ignores", "severity", "options", "format", "output-format", "min-severity",
     "jobs", "cache", "cache-dir", "respect-gitignore",
+    "fix",  # the values --fix inserts; validated by lambda_lint.fix.settings
 }
 
 
@@ -57,6 +58,7 @@ class Config:
     exit_zero: bool = False
     statistics: bool = False
     quiet: bool = False
+    fix: Mapping[str, Any] = field(default_factory=dict)
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
@@ -173,6 +175,10 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key!r} must be true or false")
             out[key.replace("-", "_")] = value
+        elif key == "fix":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'fix' must be a table of value = number ([tool.lambda-lint.fix])")
+            out["fix"] = dict(value)
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'cache-dir' must be a path")

@@ -1,0 +1,118 @@
+"""--fix and --diff: exact output files for every fixable rule, YAML and JSON, idempotent,
+valid for cfn-lint, and never a touch where the fix is not certain."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from lambda_lint.cli import main
+
+FIX = Path(__file__).parent / "fixtures" / "fix"
+ROOT = Path(__file__).resolve().parents[1]
+CASES = ["sam_stream.yaml", "cfn_stream.json", "sam_async.yaml", "cfn_async.json", "sqs.yaml"]
+
+
+def _expected(name: str) -> Path:
+    base, ext = name.rsplit(".", 1)
+    return FIX / f"{base}.fixed.{ext}"
+
+
+def _run(cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, *args: str):
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    rc = main(["--no-cache", *args])
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fix_writes_exactly_the_expected_file_and_is_idempotent(name: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copy(FIX / name, tmp_path / name)
+    before = (tmp_path / name).read_text(encoding="utf-8")
+    rc, diff, _ = _run(tmp_path, monkeypatch, capsys, "--diff", name)
+    assert rc == 1 and diff.startswith(f"--- a/{name}\n+++ b/{name}\n")
+    assert (tmp_path / name).read_text(encoding="utf-8") == before  # --diff changes nothing
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", name)
+    assert (tmp_path / name).read_text(encoding="utf-8") == _expected(name).read_text(encoding="utf-8")
+    rc, diff, err = _run(tmp_path, monkeypatch, capsys, "--diff", name)
+    assert rc == 0 and diff == "" and "0 files would be fixed" in err  # a second --fix changes nothing
+
+
+def test_fixed_findings_are_gone_and_others_stay(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copy(FIX / "sam_stream.yaml", tmp_path / "t.yaml")
+    _, before, _ = _run(tmp_path, monkeypatch, capsys, "--format", "json", "t.yaml")
+    rc, after, err = _run(tmp_path, monkeypatch, capsys, "--fix", "--format", "json", "t.yaml")
+    codes = lambda out: sorted(f["rule"] for f in json.loads(out))
+    assert "fixed" in err
+    assert not {"LL201", "LL202", "LL204"} & set(codes(after)) - {"LL201"}  # LL201 left: the !If one
+    assert [f for f in json.loads(after) if f["rule"] in ("LL201", "LL202", "LL204")] == \
+           [f for f in json.loads(after) if f["rule"] == "LL201" and "Conditional" in f["message"]]
+    assert set(codes(after)) - {"LL201", "LL202", "LL204"} == set(codes(before)) - {"LL201", "LL202", "LL204"}
+
+
+def test_ll302_is_fixed_in_the_template_from_the_handler_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copytree(FIX / "partial_batch", tmp_path / "app", ignore=shutil.ignore_patterns("*.fixed.*"))
+    rc, _, err = _run(tmp_path / "app", monkeypatch, capsys, "--fix", "--select", "LL302", "src/jobs.py")
+    assert rc == 0 and "fixed 1 finding" in err
+    assert (tmp_path / "app" / "template.yaml").read_text() == (FIX / "partial_batch" / "template.fixed.yaml").read_text()
+
+
+def test_crlf_line_endings_are_kept(tmp_path: Path, monkeypatch, capsys) -> None:
+    crlf = (FIX / "sam_stream.yaml").read_text(encoding="utf-8").replace("\n", "\r\n")
+    (tmp_path / "t.yaml").write_bytes(crlf.encode("utf-8"))
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.yaml")
+    expected = _expected("sam_stream.yaml").read_text(encoding="utf-8").replace("\n", "\r\n")
+    assert (tmp_path / "t.yaml").read_bytes() == expected.encode("utf-8")
+
+
+def test_a_file_with_a_parse_error_is_never_touched(tmp_path: Path, monkeypatch, capsys) -> None:
+    text = (FIX / "sam_stream.yaml").read_text(encoding="utf-8") + "  Orders:\n    Type: AWS::SQS::Queue\n"
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")  # a duplicate key: LL001
+    rc, out, _ = _run(tmp_path, monkeypatch, capsys, "--fix", "t.yaml")
+    assert "LL001" in out and (tmp_path / "t.yaml").read_text(encoding="utf-8") == text
+
+
+def test_fix_values_come_from_the_config(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copy(FIX / "sam_stream.yaml", tmp_path / "t.yaml")
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.lambda-lint.fix]\nstream-maximum-retry-attempts = 5\nstream-maximum-record-age-seconds = 900\n")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.yaml")
+    text = (tmp_path / "t.yaml").read_text()
+    assert "MaximumRetryAttempts: 5" in text and "MaximumRecordAgeInSeconds: 900" in text
+    (tmp_path / "pyproject.toml").write_text("[tool.lambda-lint.fix]\nretries = 5\n")
+    rc, _, err = _run(tmp_path, monkeypatch, capsys, "--fix", "t.yaml")
+    assert rc == 2 and "unknown key 'retries'" in err
+    (tmp_path / "pyproject.toml").write_text("[tool.lambda-lint.fix]\nasync-maximum-retry-attempts = 7\n")
+    rc, _, err = _run(tmp_path, monkeypatch, capsys, "--diff", "t.yaml")
+    assert rc == 2 and "from 0 to 2" in err
+
+
+def test_seed_incident_template_side_fixes(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copytree(ROOT / "examples" / "seed-incident", tmp_path / "seed")
+    _, before, _ = _run(tmp_path / "seed", monkeypatch, capsys, "--format", "json", ".")
+    rc, after, _ = _run(tmp_path / "seed", monkeypatch, capsys, "--fix", "--format", "json", ".")
+    fixable = {"LL201", "LL202", "LL204", "LL206", "LL212", "LL213", "LL302"}
+    assert {f["rule"] for f in json.loads(before)} & fixable
+    assert not {f["rule"] for f in json.loads(after)} & fixable
+    assert rc == 1  # the code findings and the decisions left to a human remain
+
+
+def test_fixed_templates_add_no_cfn_lint_error() -> None:
+    exe = shutil.which("cfn-lint")
+    if exe is None:
+        pytest.skip("cfn-lint is not installed (pip install '.[test]')")
+    pairs = [(FIX / n, _expected(n)) for n in CASES] + \
+            [(FIX / "partial_batch" / "template.yaml", FIX / "partial_batch" / "template.fixed.yaml")]
+    files = [str(p) for pair in pairs for p in pair]
+    proc = subprocess.run([exe, "--format", "json", *files], capture_output=True, text=True, timeout=300)
+    errors = {}
+    for m in json.loads(proc.stdout or "[]"):
+        if m["Level"] == "Error":
+            errors.setdefault(m["Filename"], set()).add(m["Rule"]["Id"])
+    for before, after in pairs:
+        assert errors.get(str(after), set()) <= errors.get(str(before), set()), (after, errors.get(str(after)))

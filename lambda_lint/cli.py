@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary line")
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     p.add_argument("--list-rules", action="store_true", help="list every rule (code, name, severity, summary)")
+    p.add_argument("--sort", choices=("path", "impact"),
+                   help="order of text output: by path (default), or most expensive worst case first")
     # -- fixes (lambda_lint.fix) --
     p.add_argument("--fix", action="store_true",
                    help="apply the safe template fixes (comments and layout kept), then report what is left")
@@ -156,6 +158,10 @@ def _main(argv: List[str]) -> int:
         from lambda_lint.fix import settings
 
         settings(config)  # a bad [tool.lambda-lint.fix] is a usage error before any work
+    if config.impact:
+        from lambda_lint.cost.impact import settings as impact_settings
+
+        impact_settings(config)  # likewise [tool.lambda-lint.impact]
     result = run(args.paths or ["."], config, session)
     if args.diff:
         return _diff(result, config, session)
@@ -176,6 +182,15 @@ def _main(argv: List[str]) -> int:
         from lambda_lint.report.baseline import apply_baseline
 
         result = apply_baseline(config.baseline, result)
+
+    from lambda_lint.cost import annotate
+
+    result = annotate(result, config)
+    if (args.sort or config.sort) == "impact":
+        from dataclasses import replace
+
+        cost = lambda f: -(f.impact or {}).get("cost_per_day_usd", -1.0)  # noqa: E731
+        result = replace(result, findings=sorted(result.findings, key=lambda f: (cost(f), f.sort_key)))
 
     from lambda_lint.report import render
 
@@ -229,6 +244,12 @@ def _explain(selector: str, session) -> int:
     out = sys.stdout
     out.write(f"# {meta.code} {meta.name} [{meta.severity.value}]\n\n{meta.summary}\n\n")
     out.write(meta.docs.strip() + "\n")
+    from lambda_lint.cost import RUNAWAY
+
+    if meta.code in RUNAWAY:
+        from lambda_lint.cost.pricing import FORMULA
+
+        out.write("\n" + FORMULA)
     return 0
 
 

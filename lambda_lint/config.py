@@ -29,6 +29,7 @@ _KNOWN_KEYS = set(_LIST_KEYS) | {
     "per-file-ignores", "severity", "options", "format", "output-format", "min-severity",
     "jobs", "cache", "cache-dir", "respect-gitignore",
     "fix",  # the values --fix inserts; validated by lambda_lint.fix.settings
+    "impact",  # prices and assumptions of the worst-case impact; validated by lambda_lint.cost
 }
 
 
@@ -59,6 +60,8 @@ class Config:
     statistics: bool = False
     quiet: bool = False
     fix: Mapping[str, Any] = field(default_factory=dict)
+    impact: Mapping[str, Any] = field(default_factory=dict)
+    sort: str = "path"
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
@@ -175,6 +178,10 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key!r} must be true or false")
             out[key.replace("-", "_")] = value
+        elif key == "impact":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'impact' must be a table ([tool.lambda-lint.impact])")
+            out["impact"] = dict(value)
         elif key == "fix":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'fix' must be a table of value = number ([tool.lambda-lint.fix])")

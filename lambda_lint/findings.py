@@ -120,6 +120,8 @@ class Finding:
     function: Optional[str] = None
     related: Tuple[Location, ...] = field(default_factory=tuple)
     anchor: str = ""
+    #: worst case of a runaway-class finding (lambda_lint.cost): duration, concurrency, cost
+    impact: Optional[Dict[str, Any]] = None
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -142,6 +144,8 @@ class Finding:
             out["function"] = self.function
         if self.related:
             out["related"] = [loc.to_dict() for loc in self.related]
+        if self.impact is not None:
+            out["impact"] = self.impact
         return out
 
     def to_cache(self) -> Dict[str, Any]:

@@ -183,6 +183,8 @@ def build(result, config=None, *, root: Optional[Path] = None) -> Dict[str, Any]
             props["resource"] = f.resource
         if f.function:
             props["function"] = f.function
+        if f.impact is not None:
+            props["impact"] = f.impact
         if props:
             res["properties"] = props
         if f.related:

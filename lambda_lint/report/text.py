@@ -22,6 +22,16 @@ def escape(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
+def impact_clause(f) -> str:
+    """The worst case of a runaway-class finding, as a short clause (lambda_lint.cost)."""
+    imp = f.impact
+    if not imp:
+        return ""
+    hours = imp.get("duration_hours")
+    span = f" for up to {hours:g} h" if hours is not None else " with nothing to stop it"
+    return f" [worst case: {imp['concurrency']} concurrent{span}, ~${imp['cost_per_day_usd']:,.2f}/day]"
+
+
 def use_colour(out: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -42,7 +52,7 @@ def render(result, config, out: IO[str]) -> None:
             sev = f"{_COLOURS[f.severity.value]}{sev}{_RESET}"
         else:
             code = f.code
-        out.write(f"{loc} {code} {sev} {escape(f.message)}\n")
+        out.write(f"{loc} {code} {sev} {escape(f.message)}{impact_clause(f)}\n")
     if config.statistics:
         counts = Counter((f.code, f.name) for f in result.findings)
         if counts:

@@ -183,7 +183,7 @@ def _main(argv: List[str]) -> int:
 
         result = apply_baseline(config.baseline, result)
 
-    from lambda_lint.cost import annotate
+    from lambda_lint.cost.impact import annotate
 
     result = annotate(result, config)
     if (args.sort or config.sort) == "impact":

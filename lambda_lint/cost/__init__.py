@@ -1,6 +1,6 @@
 """Edges: the worst-case impact of runaway-class findings (issue 18).
 
-    annotate(result, config) -> RunResult   # findings of RUNAWAY rules gain an ``impact``
+    lambda_lint.cost.impact.annotate(result, config) -> RunResult   # RUNAWAY findings gain an ``impact``
 
 Why it is computed after the run, in the edge layer: the impact needs the function a finding
 belongs to (its memory, timeout, architecture, triggers, reserved concurrency), which for a
@@ -13,9 +13,3 @@ from __future__ import annotations
 
 #: the rules whose findings carry an impact: each can keep a function running and billing
 RUNAWAY = frozenset({"LL102", "LL107", "LL201", "LL202", "LL205", "LL206", "LL214", "LL217", "LL301"})
-
-
-def annotate(result, config):
-    from lambda_lint.cost.impact import annotate as _annotate
-
-    return _annotate(result, config)

@@ -37,7 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
         "trigger loops, swallowed errors, missing limits and alarms) in handler code and "
         "SAM/CloudFormation templates, before they are deployed.",
         epilog="Exit codes: 0 nothing reported, 1 findings reported, 2 usage/config error. "
-        "Rules: lambda-lint --list-rules; docs of one: lambda-lint --explain LL201.",
+        "Rules: lambda-lint --list-rules; docs of one: lambda-lint --explain LL201. "
+        "The event graph: lambda-lint graph [PATH ...] --format mermaid|dot|json.",
         formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=34, width=100),
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint (default: .)")
@@ -108,6 +109,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _main(argv: List[str]) -> int:
+    if argv[:1] == ["graph"]:
+        return _graph(argv[1:])
     args = build_parser().parse_args(argv)
 
     from lambda_lint.config import load_config
@@ -198,6 +201,35 @@ def _main(argv: List[str]) -> int:
     sys.stdout.flush()
     if result.findings and not config.exit_zero:
         return 1
+    return 0
+
+
+def _graph(argv: List[str]) -> int:
+    """``lambda-lint graph [PATH ...] --format mermaid|dot|json``: the event graph."""
+    from lambda_lint.config import load_config
+
+    p = _Parser(prog=f"{PROG} graph",
+                description="Draw the event graph lambda-lint reasons about: functions, their triggers "
+                "(with retry settings), what their code writes to (solid) or may write to by permission "
+                "(dashed), failure destinations (dotted); cycles in red, labelled with their rule.")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    p.add_argument("--format", choices=("mermaid", "dot", "json"), default="mermaid",
+                   help="mermaid (default; pastes into GitHub), dot (Graphviz) or json")
+    p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: all cores)")
+    args = p.parse_args(argv)
+    search_from = Path(args.paths[0]) if args.paths else Path.cwd()
+    config = load_config(config_file=Path(args.config) if args.config else None,
+                         search_from=search_from if search_from.exists() else Path.cwd(),
+                         cli={"cache": False if args.no_cache else None, "jobs": args.jobs})
+    from lambda_lint.graph import collect
+    from lambda_lint.graph.render import render
+
+    data = collect(args.paths or ["."], config)
+    sys.stdout.write(render(data, args.format))
+    if not data.sections:
+        sys.stderr.write(f"{PROG} graph: no templates found under the given paths\n")
     return 0
 
 

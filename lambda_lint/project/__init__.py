@@ -112,6 +112,21 @@ class Joiner:
             deps = TRACK.pop()
         return self._with_ends(found, r), sorted(deps)
 
+    def graph(self, r: Any) -> Optional[Tuple[Any, Dict, Dict]]:
+        """(template context, write edges by function, trigger edges by node) of one template,
+        for ``lambda-lint graph``; None when the template can't be loaded."""
+        from lambda_lint.project.graph import build_graph
+        from lambda_lint.project.model import build_template_ctx
+
+        try:
+            ctx = build_template_ctx(r, self.store, self.session, self.code_enabled)
+        except Exception:  # noqa: BLE001 - a picture is not worth a crash
+            return None
+        if ctx is None:
+            return None
+        writes, triggers = build_graph(ctx, self.locator)
+        return ctx, writes, triggers
+
     def _with_ends(self, found: List[Finding], r: Any) -> List[Finding]:
         """End positions for cross findings, from the text of the file each one is in."""
         if not any(f.end_column is None for f in found):

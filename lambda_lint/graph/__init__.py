@@ -1,0 +1,229 @@
+"""Edges: ``lambda-lint graph``, a picture of the event graph the cross rules reason about.
+
+    collect(paths, config) -> GraphData      # nodes and edges of every template of the run
+    render(data, fmt) -> str                 # mermaid | dot | json (:mod:`.render`)
+
+What is drawn, per template: functions; their triggers (an edge from the source to the
+function, labelled with the kind and its retry settings); the resources each function's code
+writes to (solid) or only its permissions allow it to write to (dashed); failure
+destinations and dead-letter queues (dotted). Edges on a cycle are highlighted and labelled
+with the rule that reports it: LL301 when every write on it is proven by code, LL307 when a
+permission is all there is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+
+
+@dataclass
+class Node:
+    id: str
+    label: str
+    kind: str  # function | resource | external
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    kind: str   # trigger | write | failure
+    label: str
+    style: str  # solid | dashed | dotted
+    cycle: Optional[str] = None  # LL301 | LL307 when the edge is on a cycle
+
+
+@dataclass
+class Section:
+    path: str
+    nodes: Dict[str, Node] = field(default_factory=dict)
+    edges: List[Edge] = field(default_factory=list)
+
+
+@dataclass
+class GraphData:
+    sections: List[Section] = field(default_factory=list)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"templates": [
+            {"path": s.path,
+             "nodes": [{"id": n.id, "label": n.label, "kind": n.kind} for n in s.nodes.values()],
+             "edges": [{"from": e.source, "to": e.target, "kind": e.kind, "label": e.label,
+                        "style": e.style, "cycle": e.cycle} for e in s.edges]}
+            for s in self.sections]}
+
+
+def collect(paths: Sequence[str], config: Any) -> GraphData:
+    """Lint ``paths`` (the cross rules need the code facts), then draw every template."""
+    from lambda_lint.project import Joiner
+    from lambda_lint.run.engine import Session, run
+
+    session = Session(config)
+    result = run(paths, config, session)
+    code_results = [r for r in result.files if r.kind == "python"]
+    joiner = Joiner(code_results, session)
+    data = GraphData()
+    for r in sorted((r for r in result.files if r.kind == "template" and r.parsed and r.requested),
+                    key=lambda r: r.display):
+        drawn = joiner.graph(r)
+        if drawn is not None:
+            data.sections.append(_section(r.display, *drawn))
+    return data
+
+
+def _retry_label(model: Any, trig: Any) -> str:
+    from lambda_lint.project.model import resolve_literal
+
+    display = trig.attr("Kind") if hasattr(trig, "attr") else trig.kind
+    props = trig.props if isinstance(trig.props, dict) else {}
+
+    def val(key: str) -> Any:
+        return resolve_literal(model, props.get(key)) if key in props else None
+
+    if trig.trigger_class == "stream":
+        retries = val("MaximumRetryAttempts")
+        age = val("MaximumRecordAgeInSeconds")
+        r = "unbounded" if retries in (None, -1) else str(retries)
+        a = "unbounded" if age in (None, -1) else f"{age} s"
+        return f"{display}: retries {r}, record age {a}"
+    if trig.kind == "sqs":
+        batch = val("BatchSize")
+        return f"{display}: batch {batch if batch is not None else 10}"
+    if trig.trigger_class == "async":
+        cfg = trig.function.invoke_config if trig.function is not None else None
+        retries = resolve_literal(model, cfg.props.get("MaximumRetryAttempts")) \
+            if cfg is not None and isinstance(cfg.props, dict) and "MaximumRetryAttempts" in cfg.props else None
+        return f"{display} (async): retries {retries if retries is not None else '2 (default)'}"
+    return str(display)
+
+
+def _section(path: str, ctx: Any, writes: Dict[str, List[Any]], triggers: Any) -> Section:
+    model = ctx.model
+    sec = Section(path)
+
+    def node(lid: str, kind: Optional[str] = None) -> str:
+        if lid not in sec.nodes:
+            if lid in model.functions:
+                sec.nodes[lid] = Node(lid, lid, "function")
+            elif lid in model.resources:
+                rtype = model.resources[lid].type or "resource"
+                sec.nodes[lid] = Node(lid, f"{lid} ({'::'.join(rtype.split('::')[1:]) if '::' in rtype else rtype})", "resource")
+            else:
+                sec.nodes[lid] = Node(lid, lid.strip("<>"), kind or "external")
+        return lid
+
+    for lid in model.functions:
+        node(lid)
+    for trig in model.triggers:
+        fn = trig.function
+        if fn is None:
+            continue
+        src = trig.source
+        if src is not None and src.is_resource and src.value in model.resources:
+            source = node(src.value)
+        else:
+            source = node(f"<{trig.attr('Kind')}>", "external")
+        sec.edges.append(Edge(source, fn.logical_id, "trigger", _retry_label(model, trig), "solid"))
+        dest = _failure_destination(model, trig.props)
+        if dest is not None:
+            sec.edges.append(Edge(fn.logical_id, node(dest), "failure", f"on failure ({trig.name})", "dotted"))
+    for lid, fn in model.functions.items():
+        for key in ("DeadLetterQueue", "DeadLetterConfig"):
+            dl = fn.prop(key)
+            target = _resource_of(model, dl.get("TargetArn") if isinstance(dl, dict) else None)
+            if target:
+                sec.edges.append(Edge(lid, node(target), "failure", "DLQ", "dotted"))
+        cfg = fn.invoke_config
+        dest = _failure_destination(model, cfg.props if cfg is not None else None)
+        if dest is not None:
+            sec.edges.append(Edge(lid, node(dest), "failure", "on failure (async)", "dotted"))
+    for fn_id, edges in sorted(writes.items()):
+        for w in edges:
+            style = "solid" if w.source == "code" else "dashed"
+            label = w.label if w.source == "code" else f"may {w.label}"
+            sec.edges.append(Edge(fn_id, node(w.node, "resource"), "write", label, style))
+    _mark_cycles(sec)
+    return sec
+
+
+def _resource_of(model: Any, value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    r = model.resolver.resolve(value)
+    return r.value if r.is_resource and r.value in model.resources else None
+
+
+def _failure_destination(model: Any, props: Any) -> Optional[str]:
+    if not isinstance(props, dict):
+        return None
+    dc = props.get("DestinationConfig")
+    of = dc.get("OnFailure") if isinstance(dc, dict) else None
+    return _resource_of(model, of.get("Destination") if isinstance(of, dict) else None)
+
+
+def _mark_cycles(sec: Section) -> None:
+    """Edges whose two ends lie in one strongly connected component of the trigger/write graph."""
+    succ: Dict[str, Set[str]] = {}
+    for e in sec.edges:
+        if e.kind in ("trigger", "write"):
+            succ.setdefault(e.source, set()).add(e.target)
+    comp = _components(succ)
+    groups: Dict[int, List[Edge]] = {}
+    for e in sec.edges:
+        if e.kind in ("trigger", "write") and comp.get(e.source) is not None and comp.get(e.source) == comp.get(e.target):
+            groups.setdefault(comp[e.source], []).append(e)
+    for edges in groups.values():
+        code = "LL307" if any(e.kind == "write" and e.style == "dashed" for e in edges) else "LL301"
+        for e in edges:
+            e.cycle = code
+    for e in sec.edges:  # a function that writes to its own trigger source in one step
+        if e.kind == "write" and e.source == e.target:
+            e.cycle = "LL301" if e.style == "solid" else "LL307"
+
+
+def _components(succ: Dict[str, Set[str]]) -> Dict[str, int]:
+    """Node -> component id for components of more than one node (iterative Tarjan)."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    stack: List[str] = []
+    on: Set[str] = set()
+    out: Dict[str, int] = {}
+    counter = [0]
+    nodes = sorted(set(succ) | {t for ts in succ.values() for t in ts})
+    for start in nodes:
+        if start in index:
+            continue
+        work: List[Tuple[str, Any]] = [(start, iter(sorted(succ.get(start, ()))))]
+        index[start] = low[start] = counter[0]
+        counter[0] += 1
+        stack.append(start)
+        on.add(start)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter[0]
+                    counter[0] += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(succ.get(w, ())))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    members = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        members.append(w)
+                        if w == v:
+                            break
+                    if len(members) > 1:
+                        for m in members:
+                            out[m] = index[v]
+    return out

@@ -89,7 +89,7 @@ from lambda_lint.code.values import (boto_object, literal_prefix, literal_value,
 FACTS_VERSION = 1
 
 TARGET_ARGS = ("Bucket", "Key", "QueueUrl", "TopicArn", "TargetArn", "StreamName", "StreamARN",
-               "TableName", "FunctionName", "stateMachineArn", "EventBusName")
+               "TableName", "FunctionName", "stateMachineArn", "EventBusName", "DeliveryStreamName")
 _POSITIONAL_S3 = {
     "upload_file": (None, "Bucket", "Key"),
     "upload_fileobj": (None, "Bucket", "Key"),
@@ -135,6 +135,7 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
         for name, a in zip(_POSITIONAL_S3[op], positional):
             if name:
                 targets[name] = origin(an, a.value, func)
+    payload: Dict[str, Any] = {}
     for a in call.args:
         if a.keyword is None:
             continue
@@ -143,6 +144,10 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
             targets[kw] = origin(an, a.value, func)
         elif kw == "Entries" and op == "put_events":
             entries = _entries(an, a.value, func)
+        elif kw in _PAYLOAD_ARGS:
+            doc = payload_doc(an, a.value, func, typed=kw == "Item" and obj["type"] == "client")
+            if doc is not None:
+                payload[_PAYLOAD_ARGS[kw]] = doc
     line, col, eline, ecol = an.position(call)
     fn = _owner_name(func)
     fact: Dict[str, Any] = {
@@ -153,7 +158,78 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
     }
     if entries is not None:
         fact["entries"] = entries
+    if payload:
+        fact["payload"] = payload
+    guards = _guards(an, call, func)
+    if guards:
+        fact["guards"] = guards
     return fact
+
+
+# the arguments that carry what a write writes: the loop rule matches them against the
+# trigger's filters (SNS FilterPolicy, ESM FilterCriteria)
+_PAYLOAD_ARGS = {"MessageAttributes": "attributes", "Item": "item", "Data": "data", "MessageBody": "body",
+                 "Message": "body", "Record": "data"}
+
+
+def payload_doc(an: ModuleAnalysis, node: cst.BaseExpression, func: Func, typed: bool = False,
+                depth: int = 0) -> Optional[Dict[str, Any]]:
+    """A literal dict written (through a name, ``json.dumps``, ``{"Data": ...}`` of Firehose),
+    as {key: ORIGIN}; nested dicts become {"kind": "doc", "doc": {...}}. None when not a literal
+    dict. ``typed``: DynamoDB client values ``{"S": v}`` stand for ``v``."""
+    from lambda_lint.code.values import find_assignment
+
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Name):
+        found = find_assignment(an, node.value, func)
+        if found and found[0] == "assign":
+            return payload_doc(an, found[1], found[2], typed, depth + 1)
+        return None
+    if isinstance(node, cst.Call):
+        q = an.qualify(node.func) or ""
+        if q in ("json.dumps", "dumps") and node.args:
+            return payload_doc(an, node.args[0].value, func, typed, depth + 1)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode":
+            return payload_doc(an, node.func.value, func, typed, depth + 1)
+        return None
+    if not isinstance(node, cst.Dict):
+        return None
+    out: Dict[str, Any] = {}
+    for el in node.elements:
+        if not isinstance(el, cst.DictElement):
+            out["**"] = {"kind": "unknown"}  # a ** spread: more keys than we see
+            continue
+        key = literal_value(el.key)
+        if not isinstance(key, str):
+            out["**"] = {"kind": "unknown"}
+            continue
+        value = el.value
+        if typed and isinstance(value, cst.Dict) and len(value.elements) == 1 \
+                and isinstance(value.elements[0], cst.DictElement) \
+                and literal_value(value.elements[0].key) in ("S", "N", "BOOL"):
+            value = value.elements[0].value
+        if isinstance(value, cst.Dict):
+            sub = payload_doc(an, value, func, typed, depth + 1)
+            out[key] = {"kind": "doc", "doc": sub} if sub is not None else {"kind": "unknown"}
+        else:
+            out[key] = origin(an, value, func)
+    return out
+
+
+def _guards(an: ModuleAnalysis, call: cst.Call, func: Func) -> List[Dict[str, Any]]:
+    from lambda_lint.code.guards import conditions, summarise
+
+    f = func
+    while f is not None and f.kind != "function":
+        f = f.parent
+    if f is None:
+        return []
+    cache = an.__dict__.setdefault("_conditions", {})
+    if id(f) not in cache:
+        cache[id(f)] = conditions(f)
+    conds = cache[id(f)].get(id(call))
+    return summarise(an, conds, f) if conds else []
 
 
 def _entries(an: ModuleAnalysis, node: cst.BaseExpression, func: Func) -> List[Dict[str, Any]]:
@@ -178,6 +254,10 @@ def _entries(an: ModuleAnalysis, node: cst.BaseExpression, func: Func) -> List[D
                         key = literal_value(de.key)
                         if key in ("EventBusName", "Source", "DetailType"):
                             entry[key] = origin(an, de.value, func)
+                        elif key == "Detail":
+                            doc = payload_doc(an, de.value, func)
+                            if doc is not None:
+                                entry["Detail"] = doc
                 out.append(entry)
             else:
                 out.append({})

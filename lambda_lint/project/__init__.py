@@ -30,12 +30,13 @@ class Out:
 
     def code(self, code: str, mod: Any, line: int, column: int, message: str, *, function: str,
              severity: Optional[Severity] = None, related: Sequence[Location] = (), anchor: str = "",
-             end_line: Optional[int] = None, end_column: Optional[int] = None) -> bool:
+             end_line: Optional[int] = None, end_column: Optional[int] = None,
+             resource: Optional[str] = None) -> bool:
         if mod is None or not mod.requested:
             return False
         rep = mod.reporter(self.metas)
         f = rep.report(code, line, column, message, function=function, related=tuple(related),
-                       anchor=anchor, end_line=end_line, end_column=end_column)
+                       anchor=anchor, end_line=end_line, end_column=end_column, resource=resource)
         self._add(f, severity)
         return True
 
@@ -70,10 +71,11 @@ class Project:
         self.ctx = ctx
         self.model = ctx.model
         self.locator = locator
-        self._graph: Optional[Tuple[Dict, Dict]] = None
+        self._graph: Any = None
 
     @property
-    def graph(self) -> Tuple[Dict, Dict]:
+    def graph(self) -> Any:
+        """The event graph (:class:`lambda_lint.project.graph.Graph`), built once per template."""
         if self._graph is None:
             from lambda_lint.project.graph import build_graph
 

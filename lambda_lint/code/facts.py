@@ -138,16 +138,21 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
     payload: Dict[str, Any] = {}
     for a in call.args:
         if a.keyword is None:
+            if a.star == "**":
+                payload["**"] = True  # publish(**kwargs): more arguments than we see
             continue
         kw = a.keyword.value
-        if kw in TARGET_ARGS:
+        if kw == "Key" and obj.get("service") == "dynamodb":
+            pass  # a DynamoDB key is what is written (below), an S3 key a target
+        elif kw in TARGET_ARGS:
             targets[kw] = origin(an, a.value, func)
-        elif kw == "Entries" and op == "put_events":
+            continue
+        if kw == "Entries" and op == "put_events":
             entries = _entries(an, a.value, func)
         elif kw in _PAYLOAD_ARGS:
-            doc = payload_doc(an, a.value, func, typed=kw == "Item" and obj["type"] == "client")
-            if doc is not None:
-                payload[_PAYLOAD_ARGS[kw]] = doc
+            # None: given, but not a literal mapping (unknown); absent: not given at all
+            payload[_PAYLOAD_ARGS[kw]] = payload_doc(an, a.value, func,
+                                                     typed=kw in ("Item", "Key") and obj["type"] == "client")
     line, col, eline, ecol = an.position(call)
     fn = _owner_name(func)
     fact: Dict[str, Any] = {
@@ -168,8 +173,8 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
 
 # the arguments that carry what a write writes: the loop rule matches them against the
 # trigger's filters (SNS FilterPolicy, ESM FilterCriteria)
-_PAYLOAD_ARGS = {"MessageAttributes": "attributes", "Item": "item", "Data": "data", "MessageBody": "body",
-                 "Message": "body", "Record": "data"}
+_PAYLOAD_ARGS = {"MessageAttributes": "attributes", "Item": "item", "Key": "key", "Data": "data",
+                 "MessageBody": "body", "Message": "body", "Record": "data"}
 
 
 def payload_doc(an: ModuleAnalysis, node: cst.BaseExpression, func: Func, typed: bool = False,

@@ -151,7 +151,7 @@ def origin(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Optiona
                 if isinstance(sep, str) and isinstance(args[0].value, (cst.List, cst.Tuple)):
                     return _joined(an, sep, [e.value for e in args[0].value.elements], func, depth)
         if q in _PATH_JOIN and args and all(a.keyword is None and not a.star for a in args):
-            return _joined(an, "/", [a.value for a in args], func, depth)
+            return _joined(an, "/", [a.value for a in args], func, depth, path=True)
         # a module function of this file: what it returns (helpers that build a key or a name)
         if isinstance(node.func, cst.Name) and q == node.func.value:
             target = an.module_functions.get(node.func.value)
@@ -191,14 +191,17 @@ _PERCENT_RE = None
 
 
 def _joined(an: ModuleAnalysis, sep: str, items: List[cst.BaseExpression], func: Optional[Func],
-            depth: int) -> Dict[str, Any]:
+            depth: int, path: bool = False) -> Dict[str, Any]:
     parts: List[Dict[str, Any]] = []
     for i, item in enumerate(items):
         o = origin(an, item, func, depth + 1)
         prev = parts[-1] if parts else None
         glued = prev is not None and prev.get("kind") == "literal" and str(prev.get("value")).endswith(sep)
         if i and not glued:
-            parts.append({"kind": "literal", "value": sep})
+            known = prev is not None and prev.get("kind") == "literal"
+            # os.path.join adds "/" only where the left part does not end with one: a part whose
+            # value is known later (an environment variable) gets a "sep" the resolver decides
+            parts.append({"kind": "literal" if known or sep != "/" or not path else "sep", "value": sep})
         parts.append(o)
     return {"kind": "concat", "parts": parts}
 

@@ -273,6 +273,10 @@ class Resolver:
         return None
 
     def _composed(self, fn_id: str, service: str, parts: List[dict], depth: int) -> Optional[Set[str]]:
+        parts = [dict(p, kind="literal") if p.get("kind") == "sep" else p for p in parts]
+        return self._composed_parts(fn_id, service, parts, depth)
+
+    def _composed_parts(self, fn_id: str, service: str, parts: List[dict], depth: int) -> Optional[Set[str]]:
         """A name or ARN built from parts. A part that names a resource designates it when the
         text around it is ARN/URL punctuation (``arn:...:${NAME}``, ``.../${QUEUE}``); text glued
         to it (``f"{bucket}-encrypted"``) makes another name: matched by value when the
@@ -1047,6 +1051,8 @@ class Graph:
             if marker in path:
                 rest = path[path.index(marker) + 1:]
                 d = payload.get(field_name)
+                if d is None and field_name == "item":
+                    d = payload.get("key")  # update_item/delete_item: the key names the row
                 if not rest or d is None:
                     return None
                 v = d.get(rest[0])

@@ -42,6 +42,10 @@ class Strings:
         if kind in ("concat", "format"):
             alts: List[Parts] = [()]
             for part in org.get("parts") or []:
+                if part.get("kind") == "sep":  # os.path.join: "/" unless the left part ends with one
+                    alts = [a if (a and a[-1] is not None and a[-1].endswith("/")) else _join(a, ("/",))
+                            for a in alts]
+                    continue
                 sub = self.resolve(part, depth + 1)
                 alts = [_join(a, b) for a in alts for b in sub][:_MAX_ALTS]
             return alts or UNKNOWN_STR
@@ -76,7 +80,9 @@ class Strings:
         env = fn.environment if fn is not None else {}
         name = org.get("name")
         if name in env:
-            r = self.ctx.model.resolver.resolve(env[name])
+            r = env[name]
+            if not hasattr(r, "is_literal"):
+                r = self.ctx.model.resolver.resolve(r)
             if r.is_literal and isinstance(r.value, (str, int)) and not isinstance(r.value, bool):
                 return [(str(r.value),)]
             if r.text:

@@ -78,8 +78,10 @@ def test_policy_only_cycle_is_ll307_and_off_by_default(tmp_path: Path) -> None:
     assert not [f for f in _findings(_run(proj)) if f["rule"] in ("LL301", "LL307")]
     found = _findings(_run(proj, "--select", "LL301,LL307"))
     assert found and {(f["rule"], f["severity"]) for f in found} == {("LL307", "info")}
-    assert all("the code was not checked" in f["message"] for f in found)
-    assert {f["resource"] for f in found} == {"ReportsBucket", "ResultsTopic"}
+    by_resource = {f["resource"]: f["message"] for f in found}
+    assert set(by_resource) == {"ReportsBucket", "ResultsTopic", "JobsQueue"}
+    assert "the code of RenderFunction was not checked (not available: not a Python runtime)" in by_resource["ReportsBucket"]
+    assert "the target of its sqs write could not be resolved" in by_resource["JobsQueue"]
 
 
 def test_stream_loop_messages_and_guards(tmp_path: Path) -> None:

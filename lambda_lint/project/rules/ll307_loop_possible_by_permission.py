@@ -8,8 +8,7 @@ from typing import Any
 class LoopPossibleByPermission:
     """A function's permissions allow it to write to what triggers it, and its code was not checked.
 
-    Off by default: enable it with `--extend-select LL307` for templates whose handler code
-    is not in the repository (or not Python).
+    Meant for templates whose handler code is not in the repository (or not Python).
 
     ## What it catches
     A cycle in the event graph that exists only through permissions: the function's role,
@@ -66,13 +65,16 @@ class LoopPossibleByPermission:
                 if h.write.source != "policy":
                     continue
                 fid = h.write.function
-                status = project.ctx.status.get(fid)
-                reason = ("its code is not available" + (f" ({status.detail})" if status and status.detail else "")
-                          if fid not in project.ctx.units else "its code's write targets could not be resolved")
-                why.append(f"{fid}: {reason}")
-            message = (f"loop possible by permission {rc.text()}: {L.what(rc)}; the code was not checked "
-                       f"({'; '.join(why)}); {L.detection(project, rc)}; narrow the grant, or check that the "
-                       f"code never writes there")
+                if fid in project.ctx.units:
+                    services = sorted(project.graph.unknown.get(fid, ()))
+                    why.append(f"{fid}'s code was checked, but the target of its {'/'.join(services)} write "
+                               f"could not be resolved")
+                else:
+                    status = project.ctx.status.get(fid)
+                    detail = f": {status.detail}" if status is not None and status.detail else ""
+                    why.append(f"the code of {fid} was not checked (not available{detail})")
+            message = (f"loop possible by permission {rc.text()}: {L.what(rc)}; {'; '.join(why)}; "
+                       f"{L.detection(project, rc)}; narrow the grant, or make sure the code never writes there")
             line, col = L.trigger_pos(project, rc.steps[0])
             out.template(self.code, line, col, message, function=rc.steps[0].target,
                          related=L.related(project, out, rc), anchor="LL307:" + rc.text(),

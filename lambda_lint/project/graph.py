@@ -334,6 +334,9 @@ class Resolver:
                 got = self.matcher.resolved(service, trig.source)
                 if got:
                     out |= got
+        if tuple(tail) == ("detail", "bucket", "name") and any(t.kind == "eventbridge" for t in fn.triggers):
+            # S3 events through EventBridge: the buckets that send theirs to the bus
+            out |= {w.src for w in wires_of(self.ctx, self.matcher) if w.label == "s3:eventbridge"}
         return out or None
 
 
@@ -784,6 +787,10 @@ class Graph:
             if trig.kind == "s3":
                 _evs, pre, suf = _s3_filter(self.ctx, trig)
                 out.append((pre, suf))
+        for edges in self.triggers.values():
+            for t in edges:
+                if t.function == fn_id and t.label == "events:rule" and (t.pattern or {}).get("source") == ["aws.s3"]:
+                    out.append((_eb_key_prefix(t.pattern), None))
         return out
 
     # ---- cycles
@@ -875,11 +882,19 @@ class Graph:
             return False
         if hop.wires:
             first = hop.wires[0]
+            if w.source == "code" and first.filter_kind == "events" and first.patterns \
+                    and all(_aws_sources_only(ctx, p) for p in first.patterns):
+                return True
             if w.source == "code" and first.filter_kind in ("sns", "events") and first.patterns:
                 doc = self._doc_for(w, first.filter_kind, first.scope)
                 if doc is not None and not any(P.may_match(p, doc) for p in first.patterns):
                     return True
             last = hop.wires[-1]
+            if t is not None and t.label == "events:rule" and last.label == "s3:eventbridge" and len(hop.wires) == 1:
+                doc = self._s3_event_doc(w)
+                if doc is not None and not P.may_match(t.pattern or {}, doc):
+                    return True
+                return False
             if t is not None and t.label.startswith("s3:") and last.key_prefix is not None:
                 return _s3_keys_miss(t, [(last.key_prefix, None)] if last.key_prefix else [(None,)])
             if t is not None and t.label == "states:invoke":
@@ -906,9 +921,8 @@ class Graph:
             return False
         if t.label == "events:rule":
             pattern = t.pattern or {}
-            sources = [resolve_literal(ctx.model, s) for s in _as_list(pattern.get("source"))]
-            if sources and all(isinstance(s, str) and s.startswith("aws.") for s in sources):
-                return True  # PutEvents can't send aws.* sources
+            if _aws_sources_only(ctx, pattern):
+                return True
             doc = self._doc_for(w, "events")
             if doc is not None and not P.may_match(pattern, doc):
                 return True
@@ -919,6 +933,8 @@ class Graph:
             doc = self._doc_for(w, "sns", t.scope)
             if doc is not None and not P.may_match(t.policy, doc):
                 return True
+            if doc is None:
+                hop.notes.append("the message attributes could not be matched against the subscription's FilterPolicy")
         if t.filters:
             doc = self._doc_for(w, "esm")
             if doc is not None and not any(P.may_match(p, doc) for p in t.filters):
@@ -926,6 +942,19 @@ class Graph:
             if doc is None:
                 hop.notes.append("what is written could not be matched against the trigger's FilterCriteria")
         return False
+
+    def _s3_event_doc(self, w: WriteEdge) -> Any:
+        """The EventBridge event S3 sends for a code write to a bucket."""
+        from lambda_lint.project.patterns import Doc, UNKNOWN
+
+        if w.source != "code":
+            return None
+        deleting = w.operation in ("delete_object", "delete_objects")
+        name = self.matcher.name_of(w.node)
+        bucket = Doc({"name": [(name,)] if name else UNKNOWN})
+        obj = Doc({"key": self._key_alts(w)})
+        return Doc({"source": [("aws.s3",)], "detail-type": [("Object Deleted",)] if deleting else [("Object Created",)],
+                    "detail": Doc({"bucket": bucket, "object": obj})})
 
     def _key_alts(self, w: WriteEdge) -> List[Any]:
         strs = self.strings(w.function)
@@ -1020,7 +1049,7 @@ class Graph:
             w = hop.write
             guards = (w.call or {}).get("guards") or []
             for g in guards:
-                if g.get("op") == "compare" and _HOP_RE.search(g.get("text") or ""):
+                if g.get("op") == "compare" and _is_hop_counter(g):
                     cycle.bounded = f"hop counter `{g.get('text')}` checked before the write"
                     cycle.bounded_at = (w.module, w.call.get("line", 0), w.call.get("column", 0))
                     return cycle
@@ -1062,8 +1091,36 @@ class Graph:
         return None
 
 
-_HOP_RE = re.compile(r"hop|depth|recurs|generation|iteration|round|attempt|retr(y|ies)|ttl|level|count",
+_HOP_RE = re.compile(r"hop|depth|recurs|generation|iteration|attempt|retr(y|ies)|ttl|level|count|round",
                      re.IGNORECASE)
+
+
+def _eb_key_prefix(pattern: Any) -> Optional[str]:
+    """``detail.object.key: [{prefix: uploads/}]`` of an S3 EventBridge rule."""
+    detail = pattern.get("detail") if isinstance(pattern, dict) else None
+    obj = detail.get("object") if isinstance(detail, dict) else None
+    keys = obj.get("key") if isinstance(obj, dict) else None
+    if isinstance(keys, list) and len(keys) == 1 and isinstance(keys[0], dict) and isinstance(keys[0].get("prefix"), str):
+        return keys[0]["prefix"]
+    return None
+
+
+def _aws_sources_only(ctx: TemplateCtx, pattern: Any) -> bool:
+    """A pattern on ``aws.*`` sources only: PutEvents can't send those, AWS services do."""
+    if not isinstance(pattern, dict):
+        return False
+    sources = [resolve_literal(ctx.model, s) for s in _as_list(pattern.get("source"))]
+    return bool(sources) and all(isinstance(s, str) and s.startswith("aws.") for s in sources)
+
+
+def _is_hop_counter(g: dict) -> bool:
+    """A comparison of a counter carried in the incoming message (``event["hops"] >= MAX``)."""
+    org = g.get("value") or {}
+    if org.get("kind") not in ("event", "param"):
+        return False
+    keys = [str(k) for k in org.get("path") or [] if isinstance(k, str) and k != "*"]
+    name = keys[-1] if keys else (org.get("name") or "")
+    return bool(_HOP_RE.search(name) or (not keys and _HOP_RE.search(g.get("text") or "")))
 
 
 def _typed(v: Any, strs: Any) -> Any:

@@ -54,7 +54,16 @@ def wires(ctx: Any, matcher: Any) -> List[Wire]:
         t, p = res.type, res.props
         if p is None:
             continue
-        if t == "AWS::SNS::Subscription":
+        if t == "AWS::S3::Bucket":
+            nc = p.get("NotificationConfiguration")
+            eb = nc.get("EventBridgeConfiguration") if isinstance(nc, dict) else None
+            enabled = eb.get("EventBridgeEnabled") if isinstance(eb, dict) else None
+            flag = model.resolver.resolve(enabled) if enabled is not None else None
+            if isinstance(eb, dict) and (flag is None or (flag.is_literal and str(flag.value).lower() == "true")):
+                # every object event of the bucket goes to the default bus as source aws.s3
+                out.append(Wire(lid, "<default event bus>", "s3:eventbridge", res.line, res.column,
+                                f"{lid} sends its object events to the default event bus"))
+        elif t == "AWS::SNS::Subscription":
             proto = model.resolver.text_hint(p.get("Protocol"))
             if str(proto).lower() not in ("sqs", "firehose"):
                 continue

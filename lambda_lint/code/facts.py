@@ -44,7 +44,11 @@ Schema (version 1)::
          "line": 30, "column": 5, "end_line": 30, "end_column": 60,
          "targets": {"Bucket": ORIGIN, "Key": ORIGIN, ...},   # only the target arguments present
          "key_prefix": "processed/" | null, # literal prefix of Key, when knowable
-         "entries": [{"EventBusName": ORIGIN, "Source": ORIGIN, "DetailType": ORIGIN}]  # put_events
+         "entries": [{"EventBusName": ORIGIN, "Source": ORIGIN, "DetailType": ORIGIN,
+                      "Detail": DOC}],      # put_events (Detail: a literal json.dumps mapping)
+         "payload": {"attributes": DOC, "item": DOC, "key": DOC, "body": DOC, "data": DOC,
+                     "**": true},           # what is written (optional; see below)
+         "guards": [GUARD, ...]             # the tests the call runs under (optional)
         }],
       "has_boto3": true
     }
@@ -67,11 +71,32 @@ ORIGIN (where a value comes from)::
     {"kind": "param", "function": "save", "name": "bucket", "index": 0, "path": []}
                                                           # a helper's parameter: follow the
                                                           # call graph to resolve it
-    {"kind": "concat", "parts": [ORIGIN, ...]}            # a + b
-    {"kind": "format", "parts": [ORIGIN, ...]}            # f-strings, "%" and str.format
+    {"kind": "concat", "parts": [ORIGIN, ...]}            # a + b, "/".join([...]), os.path.join
+    {"kind": "format", "parts": [ORIGIN, ...]}            # f-strings, "%" and str.format, split into
+                                                          # literal text and the arguments in order
+    {"kind": "sep", "value": "/"}                         # os.path.join's "/" after a part whose
+                                                          # value is known later (dropped when it
+                                                          # ends with "/")
+    {"kind": "replace", "base": ORIGIN, "old": "a", "new": "b"}   # base.replace("a", "b")
+    {"kind": "any", "options": [ORIGIN, ...]}             # the returns of a module function
     {"kind": "unknown"}
 
-Origins follow local assignments, ``for`` targets, enclosing functions and module constants.
+Origins follow local assignments, ``for`` targets, enclosing functions, module constants and
+the ``return`` of module functions of the same file.
+
+Payload (the loop rule matches it against SNS FilterPolicy and ESM FilterCriteria): the
+keyword arguments ``MessageAttributes`` (attributes), ``Item`` (item), a DynamoDB ``Key``
+(key), ``MessageBody``/``Message`` (body), ``Data``/``Record`` (data). A DOC is a literal
+mapping (through a name, ``json.dumps``, ``.encode()``) as {key: ORIGIN or {"kind": "doc",
+"doc": DOC}}, with "**": {"kind": "unknown"} when it has keys we can't see; DynamoDB client
+values ``{"S": v}`` stand for ``v``. A payload entry is null when the argument is given but
+not a literal mapping, absent when not given; "**": true when the call has ``**kwargs``.
+
+GUARD (see :mod:`lambda_lint.code.guards`)::
+
+    {"op": "startswith"|"endswith", "value": ORIGIN, "arg": "product#" | "args": [...], "holds": true}
+    {"op": "eq"|"in", "value": ORIGIN, "arg": "x" | "args": [...], "holds": false}
+    {"op": "compare", "value": ORIGIN, "text": "hops", "cmp": ">=", "bound": 5 | null, "holds": false}
 """
 
 from __future__ import annotations

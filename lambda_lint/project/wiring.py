@@ -94,6 +94,8 @@ def wires(ctx: Any, matcher: Any) -> List[Wire]:
                             out.append(Wire(b, dst, "events:rule", res.line, res.column,
                                             f"{lid} sends matching events to {dst}", "events" if pattern else None,
                                             [pattern] if pattern else []))
+        elif t in ("AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"):
+            out += _state_machine_writes(ctx, lid, res, lid_of)
         elif t == "AWS::Pipes::Pipe":
             out += _pipe(ctx, lid, res, lid_of, fn_of)
         elif t == "AWS::KinesisFirehose::DeliveryStream":
@@ -152,6 +154,85 @@ def _pipe(ctx: Any, lid: str, res: Any, lid_of: Any, fn_of: Any) -> List[Wire]:
         for d in ([target_fn] if target_fn else sorted(targets)):
             out.append(Wire(enrich, d, "pipe:target", res.line, res.column, f"{lid} sends {enrich}'s output to {d}",
                             to_function=d == target_fn))
+    return out
+
+
+# Step Functions service integrations that write, and the parameter naming the target
+_SFN_WRITES = {
+    "sqs:sendmessage": ("sqs", "QueueUrl"), "sns:publish": ("sns", "TopicArn"),
+    "dynamodb:putitem": ("dynamodb", "TableName"), "dynamodb:updateitem": ("dynamodb", "TableName"),
+    "events:putevents": ("events", None), "states:startexecution": ("stepfunctions", "StateMachineArn"),
+    "kinesis:putrecord": ("kinesis", "StreamName"), "firehose:putrecord": ("firehose", "DeliveryStreamName"),
+}
+
+
+def _state_machine_writes(ctx: Any, lid: str, res: Any, lid_of: Any) -> List[Wire]:
+    """Task states of a state machine that write to a resource (``arn:aws:states:::sqs:sendMessage``
+    with ``Parameters.QueueUrl: !Ref Queue``, or a ``${Placeholder}`` of DefinitionSubstitutions)."""
+    model = ctx.model
+    definition = res.get("Definition")
+    subs = res.get("DefinitionSubstitutions")
+    subs = subs if isinstance(subs, dict) else {}
+    out: List[Wire] = []
+    seen: Set[str] = set()
+    for state in _task_states(definition, 0):
+        resource = model.resolver.text_hint(state.get("Resource"))
+        if not isinstance(resource, str):
+            continue
+        written = resource.split(":::", 1)[-1].split(".")[0].replace("aws-sdk:", "")
+        action = written.lower()
+        spec = _SFN_WRITES.get(action)
+        if spec is None:
+            continue
+        service, param = spec
+        params = state.get("Parameters") or state.get("Arguments")
+        if not isinstance(params, dict):
+            continue
+        if param is None:  # PutEvents: Entries[].EventBusName, default bus when absent
+            entries = params.get("Entries")
+            values = [e.get("EventBusName") for e in _as_list(entries) if isinstance(e, dict)]
+            dests: Set[str] = set()
+            for v in values:
+                dests |= {"<default event bus>"} if v is None else _sub_target(model, v, subs, lid_of, service)
+        else:
+            value = params.get(param, params.get(param + ".$"))
+            dests = _sub_target(model, value, subs, lid_of, service) if value is not None else set()
+        for d in sorted(dests):
+            if d not in seen and d != lid:
+                seen.add(d)
+                out.append(Wire(lid, d, f"states:{written.split(':')[-1]}", res.line, res.column,
+                                f"{lid} writes to {d} from a Task state"))
+    return out
+
+
+def _sub_target(model: Any, value: Any, subs: dict, lid_of: Any, service: str) -> Set[str]:
+    import re
+
+    if isinstance(value, str):
+        m = re.fullmatch(r"\$\{([^}]+)\}", value.strip())
+        if m and m.group(1) in subs:
+            return lid_of(subs[m.group(1)], (service,))
+        if m or value.startswith("$"):
+            return set()
+    return lid_of(value, (service,))
+
+
+def _task_states(node: Any, depth: int) -> List[dict]:
+    """Every Task state of a definition, nested Parallel branches and Map iterators included."""
+    out: List[dict] = []
+    if depth > 6 or not isinstance(node, dict):
+        return out
+    states = node.get("States")
+    if isinstance(states, dict):
+        for st in states.values():
+            if not isinstance(st, dict):
+                continue
+            if st.get("Type") == "Task":
+                out.append(st)
+            for b in _as_list(st.get("Branches")):
+                out += _task_states(b, depth + 1)
+            for key in ("Iterator", "ItemProcessor"):
+                out += _task_states(st.get(key), depth + 1)
     return out
 
 

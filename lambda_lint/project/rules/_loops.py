@@ -79,6 +79,9 @@ def what(cycle: Any, verb_policy: bool = False) -> str:
     else:
         verb = f"calls {first.api} on {node}"
     if len(steps) == 1:
+        via = [w.dst for w in steps[0].wires if not w.to_function]
+        if via:
+            return f"{first.function} {verb}, which comes back to it through {', '.join(_name(v) for v in via)}"
         return f"{first.function} {verb}, which triggers it again"
     others = []
     for h in steps[:-1]:

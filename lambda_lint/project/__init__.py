@@ -230,7 +230,10 @@ def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,
     if ctx is None:
         return out
     out.extend(ctx.inline_findings)
-    if not rules or not ctx.model.functions:
+    from lambda_lint.project.bounds import withdraws_ll212
+
+    withdraw = r.requested and withdraws_ll212(ctx, session)
+    if (not rules and not withdraw) or not ctx.model.functions:
         return out
     project = Project(ctx, locator)
     for cls in rules:
@@ -240,4 +243,11 @@ def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,
         out.extend(sink.findings)
         if r.requested:
             out.extend(rep.findings)
+    if withdraw:
+        # issue 13: LL212 (a template rule) is withdrawn where the code bounds the recursion
+        from lambda_lint.project.bounds import withdrawal_markers
+
+        rep = Reporter(r.display, session.metas)
+        out.extend(run_guarded(rep, "LL212", withdrawal_markers, project, r.display, session.metas) or ())
+        out.extend(rep.findings)
     return out

@@ -13,6 +13,7 @@ an edge.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -885,7 +886,7 @@ class Graph:
             if w.source == "code" and first.filter_kind == "events" and first.patterns \
                     and all(_aws_sources_only(ctx, p) for p in first.patterns):
                 return True
-            if w.source == "code" and first.filter_kind in ("sns", "events") and first.patterns:
+            if w.source == "code" and first.filter_kind in ("sns", "events", "esm") and first.patterns:
                 doc = self._doc_for(w, first.filter_kind, first.scope)
                 if doc is not None and not any(P.may_match(p, doc) for p in first.patterns):
                     return True
@@ -984,6 +985,9 @@ class Graph:
                     fields[k] = sub if sub is not None else UNKNOWN
                 elif typed:
                     fields[k] = _typed(v, strs)
+                elif isinstance(v, dict) and v.get("kind") == "literal" and (v.get("value") is None
+                                                                          or isinstance(v.get("value"), bool)):
+                    fields[k] = [(json.dumps(v.get("value")),)]  # JSON true/false/null
                 else:
                     fields[k] = strs.resolve(v)
             return Doc(fields, closed="**" not in d)

@@ -84,7 +84,9 @@ def _one(m: Any, have: Any) -> bool:
         return False
     alts = have if isinstance(have, list) else S.UNKNOWN_STR
     if isinstance(m, bool) or m is None:
-        return True
+        # JSON true/false/null (a string "true" may match too: we only cut what can't match)
+        text = "null" if m is None else ("true" if m else "false")
+        return any(S.may_equal(p, text) or not S.known(p) for p in alts)
     if isinstance(m, (int, float)):
         return any(S.may_equal(p, str(m)) or not S.known(p) for p in alts)
     if isinstance(m, str):

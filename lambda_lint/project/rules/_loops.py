@@ -70,8 +70,9 @@ def what(cycle: Any, verb_policy: bool = False) -> str:
     steps = cycle.steps
     first = steps[0].write
     node = "the default event bus" if first.node.startswith("<") else first.node
+    direct = steps[0].trigger is None and not steps[0].wires
     if first.source == "policy":
-        verb = f"is allowed to write to {node} ({first.policy})"
+        verb = f"is allowed to {'invoke' if direct else 'write to'} {node} ({first.policy})"
     elif first.source == "wiring":
         verb = f"sends its output to {node} ({first.operation})"
     elif first.operation in ("invoke", "invoke_async"):

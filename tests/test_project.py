@@ -38,7 +38,8 @@ def test_handler_file_alone_reports_cross_findings_at_the_code(tmp_path: Path) -
         ("LL301", "src/app.py", 20, "error")]
     f = found[0]
     assert f["function"] == "ThumbnailFunction"
-    assert "ThumbnailFunction -put_object-> PhotoBucket -s3:ObjectCreated-> ThumbnailFunction" in f["message"]
+    assert "ThumbnailFunction -PutObject-> PhotoBucket -s3:ObjectCreated-> ThumbnailFunction" in f["message"]
+    assert f["resource"] == "PhotoBucket"
     # the trigger is a related location in the template
     assert any(r["path"] == "template.yaml" and r["line"] == 21 for r in f["related"])
 
@@ -47,7 +48,7 @@ def test_template_alone_reports_cycles_at_the_template(tmp_path: Path) -> None:
     proj = _copy(tmp_path, "s3_self_loop")
     found = _findings(_run(proj, "--select", "LL3", "template.yaml"))
     assert [(f["rule"], f["path"], f["line"]) for f in found] == [("LL301", "template.yaml", 21)]
-    assert found[0]["resource"] == "ThumbnailFunction"
+    assert found[0]["resource"] == "PhotoBucket" and found[0]["function"] == "ThumbnailFunction"
     assert any(r["path"] == "src/app.py" and r["line"] == 20 for r in found[0]["related"])
 
 
@@ -71,10 +72,55 @@ def test_unrequested_handler_code_findings_are_not_reported(tmp_path: Path) -> N
     assert sorted(f["rule"] for f in found) == ["LL302", "LL303"]
 
 
-def test_policy_only_cycle_is_a_warning(tmp_path: Path) -> None:
+def test_policy_only_cycle_is_ll307_and_off_by_default(tmp_path: Path) -> None:
     proj = _copy(tmp_path, "policy_only_cycle")
+    assert _findings(_run(proj, "--select", "LL3")) == []  # a prefix does not switch LL307 on
+    assert not [f for f in _findings(_run(proj)) if f["rule"] in ("LL301", "LL307")]
+    found = _findings(_run(proj, "--select", "LL301,LL307"))
+    assert found and {(f["rule"], f["severity"]) for f in found} == {("LL307", "info")}
+    by_resource = {f["resource"]: f["message"] for f in found}
+    assert set(by_resource) == {"ReportsBucket", "ResultsTopic", "JobsQueue"}
+    assert "the code of RenderFunction was not checked (not available: not a Python runtime)" in by_resource["ReportsBucket"]
+    assert "the target of its sqs write could not be resolved" in by_resource["JobsQueue"]
+
+
+def test_stream_loop_messages_and_guards(tmp_path: Path) -> None:
+    proj = _copy(tmp_path, "stream_filters_and_guards")
     found = _findings(_run(proj, "--select", "LL301"))
-    assert found and all(f["severity"] == "warning" for f in found)
+    by_line = {f["line"]: f for f in found}
+    totals = by_line[30]
+    # a write only for product# records, of a row that is not one: one extra round, info
+    assert totals["severity"] == "info" and "one extra round" in totals["message"]
+    assert "UpdateItem" in totals["message"] and totals["resource"] == "InventoryTable"
+    loop = by_line[21]
+    assert loop["severity"] == "error"
+    assert "AWS does not detect DynamoDB stream loops" in loop["message"]
+    # related locations: the write call and the trigger
+    rel = {(r["path"], r["line"]) for r in loop["related"]}
+    assert ("src/streams.py", 21) in rel and ("template.yaml", 38) in rel
+    assert "AWS's recursive loop detection stops it" in by_line[43]["message"]
+
+
+def test_unresolved_values_are_named_in_the_message(tmp_path: Path) -> None:
+    proj = tmp_path / "p"
+    (proj / "src").mkdir(parents=True)
+    (proj / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Bucket:\n    Type: AWS::S3::Bucket\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment: {Variables: {BUCKET: !Ref Bucket}}\n"
+        "      Events:\n        Up:\n          Type: S3\n          Properties:\n"
+        "            Bucket: !Ref Bucket\n            Events: s3:ObjectCreated:*\n"
+        "            Filter: {S3Key: {Rules: [{Name: prefix, Value: in/}]}}\n")
+    (proj / "src" / "app.py").write_text(
+        "import os\nimport boto3\ns3 = boto3.client('s3')\n\n"
+        "def handler(event, context):\n"
+        "    s3.put_object(Bucket=os.environ['BUCKET'], Key=make_key(event), Body=b'')\n")
+    found = _findings(_run(proj, "--select", "LL301"))
+    assert [f["line"] for f in found] == [6]
+    assert "the written key could not be resolved against the trigger's prefix `in/` filter" in found[0]["message"]
 
 
 def test_inline_code_needs_no_project_rules(tmp_path: Path) -> None:

@@ -44,7 +44,11 @@ Schema (version 1)::
          "line": 30, "column": 5, "end_line": 30, "end_column": 60,
          "targets": {"Bucket": ORIGIN, "Key": ORIGIN, ...},   # only the target arguments present
          "key_prefix": "processed/" | null, # literal prefix of Key, when knowable
-         "entries": [{"EventBusName": ORIGIN, "Source": ORIGIN, "DetailType": ORIGIN}]  # put_events
+         "entries": [{"EventBusName": ORIGIN, "Source": ORIGIN, "DetailType": ORIGIN,
+                      "Detail": DOC}],      # put_events (Detail: a literal json.dumps mapping)
+         "payload": {"attributes": DOC, "item": DOC, "key": DOC, "body": DOC, "data": DOC,
+                     "**": true},           # what is written (optional; see below)
+         "guards": [GUARD, ...]             # the tests the call runs under (optional)
         }],
       "has_boto3": true
     }
@@ -67,11 +71,32 @@ ORIGIN (where a value comes from)::
     {"kind": "param", "function": "save", "name": "bucket", "index": 0, "path": []}
                                                           # a helper's parameter: follow the
                                                           # call graph to resolve it
-    {"kind": "concat", "parts": [ORIGIN, ...]}            # a + b
-    {"kind": "format", "parts": [ORIGIN, ...]}            # f-strings, "%" and str.format
+    {"kind": "concat", "parts": [ORIGIN, ...]}            # a + b, "/".join([...]), os.path.join
+    {"kind": "format", "parts": [ORIGIN, ...]}            # f-strings, "%" and str.format, split into
+                                                          # literal text and the arguments in order
+    {"kind": "sep", "value": "/"}                         # os.path.join's "/" after a part whose
+                                                          # value is known later (dropped when it
+                                                          # ends with "/")
+    {"kind": "replace", "base": ORIGIN, "old": "a", "new": "b"}   # base.replace("a", "b")
+    {"kind": "any", "options": [ORIGIN, ...]}             # the returns of a module function
     {"kind": "unknown"}
 
-Origins follow local assignments, ``for`` targets, enclosing functions and module constants.
+Origins follow local assignments, ``for`` targets, enclosing functions, module constants and
+the ``return`` of module functions of the same file.
+
+Payload (the loop rule matches it against SNS FilterPolicy and ESM FilterCriteria): the
+keyword arguments ``MessageAttributes`` (attributes), ``Item`` (item), a DynamoDB ``Key``
+(key), ``MessageBody``/``Message`` (body), ``Data``/``Record`` (data). A DOC is a literal
+mapping (through a name, ``json.dumps``, ``.encode()``) as {key: ORIGIN or {"kind": "doc",
+"doc": DOC}}, with "**": {"kind": "unknown"} when it has keys we can't see; DynamoDB client
+values ``{"S": v}`` stand for ``v``. A payload entry is null when the argument is given but
+not a literal mapping, absent when not given; "**": true when the call has ``**kwargs``.
+
+GUARD (see :mod:`lambda_lint.code.guards`)::
+
+    {"op": "startswith"|"endswith", "value": ORIGIN, "arg": "product#" | "args": [...], "holds": true}
+    {"op": "eq"|"in", "value": ORIGIN, "arg": "x" | "args": [...], "holds": false}
+    {"op": "compare", "value": ORIGIN, "text": "hops", "cmp": ">=", "bound": 5 | null, "holds": false}
 """
 
 from __future__ import annotations
@@ -89,7 +114,7 @@ from lambda_lint.code.values import (boto_object, literal_prefix, literal_value,
 FACTS_VERSION = 1
 
 TARGET_ARGS = ("Bucket", "Key", "QueueUrl", "TopicArn", "TargetArn", "StreamName", "StreamARN",
-               "TableName", "FunctionName", "stateMachineArn", "EventBusName")
+               "TableName", "FunctionName", "stateMachineArn", "EventBusName", "DeliveryStreamName")
 _POSITIONAL_S3 = {
     "upload_file": (None, "Bucket", "Key"),
     "upload_fileobj": (None, "Bucket", "Key"),
@@ -135,14 +160,24 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
         for name, a in zip(_POSITIONAL_S3[op], positional):
             if name:
                 targets[name] = origin(an, a.value, func)
+    payload: Dict[str, Any] = {}
     for a in call.args:
         if a.keyword is None:
+            if a.star == "**":
+                payload["**"] = True  # publish(**kwargs): more arguments than we see
             continue
         kw = a.keyword.value
-        if kw in TARGET_ARGS:
+        if kw == "Key" and obj.get("service") == "dynamodb":
+            pass  # a DynamoDB key is what is written (below), an S3 key a target
+        elif kw in TARGET_ARGS:
             targets[kw] = origin(an, a.value, func)
-        elif kw == "Entries" and op == "put_events":
+            continue
+        if kw == "Entries" and op == "put_events":
             entries = _entries(an, a.value, func)
+        elif kw in _PAYLOAD_ARGS:
+            # None: given, but not a literal mapping (unknown); absent: not given at all
+            payload[_PAYLOAD_ARGS[kw]] = payload_doc(an, a.value, func,
+                                                     typed=kw in ("Item", "Key") and obj["type"] == "client")
     line, col, eline, ecol = an.position(call)
     fn = _owner_name(func)
     fact: Dict[str, Any] = {
@@ -153,7 +188,78 @@ def _call_fact(an: ModuleAnalysis, call: cst.Call, func: Func, obj: Dict[str, An
     }
     if entries is not None:
         fact["entries"] = entries
+    if payload:
+        fact["payload"] = payload
+    guards = _guards(an, call, func)
+    if guards:
+        fact["guards"] = guards
     return fact
+
+
+# the arguments that carry what a write writes: the loop rule matches them against the
+# trigger's filters (SNS FilterPolicy, ESM FilterCriteria)
+_PAYLOAD_ARGS = {"MessageAttributes": "attributes", "Item": "item", "Key": "key", "Data": "data",
+                 "MessageBody": "body", "Message": "body", "Record": "data"}
+
+
+def payload_doc(an: ModuleAnalysis, node: cst.BaseExpression, func: Func, typed: bool = False,
+                depth: int = 0) -> Optional[Dict[str, Any]]:
+    """A literal dict written (through a name, ``json.dumps``, ``{"Data": ...}`` of Firehose),
+    as {key: ORIGIN}; nested dicts become {"kind": "doc", "doc": {...}}. None when not a literal
+    dict. ``typed``: DynamoDB client values ``{"S": v}`` stand for ``v``."""
+    from lambda_lint.code.values import find_assignment
+
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Name):
+        found = find_assignment(an, node.value, func)
+        if found and found[0] == "assign":
+            return payload_doc(an, found[1], found[2], typed, depth + 1)
+        return None
+    if isinstance(node, cst.Call):
+        q = an.qualify(node.func) or ""
+        if q in ("json.dumps", "dumps") and node.args:
+            return payload_doc(an, node.args[0].value, func, typed, depth + 1)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode":
+            return payload_doc(an, node.func.value, func, typed, depth + 1)
+        return None
+    if not isinstance(node, cst.Dict):
+        return None
+    out: Dict[str, Any] = {}
+    for el in node.elements:
+        if not isinstance(el, cst.DictElement):
+            out["**"] = {"kind": "unknown"}  # a ** spread: more keys than we see
+            continue
+        key = literal_value(el.key)
+        if not isinstance(key, str):
+            out["**"] = {"kind": "unknown"}
+            continue
+        value = el.value
+        if typed and isinstance(value, cst.Dict) and len(value.elements) == 1 \
+                and isinstance(value.elements[0], cst.DictElement) \
+                and literal_value(value.elements[0].key) in ("S", "N", "BOOL"):
+            value = value.elements[0].value
+        if isinstance(value, cst.Dict):
+            sub = payload_doc(an, value, func, typed, depth + 1)
+            out[key] = {"kind": "doc", "doc": sub} if sub is not None else {"kind": "unknown"}
+        else:
+            out[key] = origin(an, value, func)
+    return out
+
+
+def _guards(an: ModuleAnalysis, call: cst.Call, func: Func) -> List[Dict[str, Any]]:
+    from lambda_lint.code.guards import conditions, summarise
+
+    f = func
+    while f is not None and f.kind != "function":
+        f = f.parent
+    if f is None:
+        return []
+    cache = an.__dict__.setdefault("_conditions", {})
+    if id(f) not in cache:
+        cache[id(f)] = conditions(f)
+    conds = cache[id(f)].get(id(call))
+    return summarise(an, conds, f) if conds else []
 
 
 def _entries(an: ModuleAnalysis, node: cst.BaseExpression, func: Func) -> List[Dict[str, Any]]:
@@ -178,6 +284,10 @@ def _entries(an: ModuleAnalysis, node: cst.BaseExpression, func: Func) -> List[D
                         key = literal_value(de.key)
                         if key in ("EventBusName", "Source", "DetailType"):
                             entry[key] = origin(an, de.value, func)
+                        elif key == "Detail":
+                            doc = payload_doc(an, de.value, func)
+                            if doc is not None:
+                                entry["Detail"] = doc
                 out.append(entry)
             else:
                 out.append({})

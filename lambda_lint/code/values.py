@@ -135,10 +135,32 @@ def origin(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Optiona
                     return _extend(base, key)
             if meth in ("strip", "lower", "upper", "rstrip", "lstrip", "decode", "encode"):
                 return origin(an, node.func.value, func, depth + 1)
-            if meth == "format" and isinstance(node.func.value, (cst.SimpleString, cst.ConcatenatedString)):
-                parts = [{"kind": "literal", "value": _literal(node.func.value)}]
-                parts += [origin(an, a.value, func, depth + 1) for a in args]
-                return {"kind": "format", "parts": parts}
+            if meth == "format":
+                fmt = origin(an, node.func.value, func, depth + 1)
+                if fmt.get("kind") == "literal" and isinstance(fmt.get("value"), str):
+                    return _str_format(an, fmt["value"], args, func, depth)
+                return UNKNOWN
+            if meth == "replace" and len(args) >= 2:
+                old, new = _literal(args[0].value), _literal(args[1].value)
+                if isinstance(old, str) and isinstance(new, str) and old:
+                    return {"kind": "replace", "base": origin(an, node.func.value, func, depth + 1),
+                            "old": old, "new": new}
+                return UNKNOWN
+            if meth == "join" and len(args) == 1:
+                sep = _literal(node.func.value)
+                if isinstance(sep, str) and isinstance(args[0].value, (cst.List, cst.Tuple)):
+                    return _joined(an, sep, [e.value for e in args[0].value.elements], func, depth)
+        if q in _PATH_JOIN and args and all(a.keyword is None and not a.star for a in args):
+            return _joined(an, "/", [a.value for a in args], func, depth, path=True)
+        # a module function of this file: what it returns (helpers that build a key or a name)
+        if isinstance(node.func, cst.Name) and q == node.func.value:
+            target = an.module_functions.get(node.func.value)
+            if target is not None and target is not func and target.returns:
+                outs = [origin(an, r.value, target, depth + 1) for r in target.returns if r.value is not None]
+                if len(outs) == 1:
+                    return outs[0]
+                if outs and len(outs) <= 4:
+                    return {"kind": "any", "options": outs}
         return UNKNOWN
     if tp is cst.FormattedString:
         parts: List[Dict[str, Any]] = []
@@ -150,8 +172,10 @@ def origin(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Optiona
         return {"kind": "format", "parts": parts}
     if tp is cst.BinaryOperation and isinstance(node.operator, (cst.Add, cst.Modulo)):
         if isinstance(node.operator, cst.Modulo):
-            return {"kind": "format", "parts": [origin(an, node.left, func, depth + 1),
-                                                origin(an, node.right, func, depth + 1)]}
+            fmt = origin(an, node.left, func, depth + 1)
+            if fmt.get("kind") == "literal" and isinstance(fmt.get("value"), str):
+                return _percent_format(an, fmt["value"], node.right, func, depth)
+            return UNKNOWN
         left = origin(an, node.left, func, depth + 1)
         right = origin(an, node.right, func, depth + 1)
         parts = (left["parts"] if left.get("kind") == "concat" else [left]) + \
@@ -160,6 +184,90 @@ def origin(an: ModuleAnalysis, node: Optional[cst.BaseExpression], func: Optiona
     if tp is cst.BooleanOperation:  # x or DEFAULT: the first operand is what matters most
         return origin(an, node.left, func, depth + 1)
     return UNKNOWN
+
+
+_PATH_JOIN = frozenset({"os.path.join", "posixpath.join", "path.join"})
+_PERCENT_RE = None
+
+
+def _joined(an: ModuleAnalysis, sep: str, items: List[cst.BaseExpression], func: Optional[Func],
+            depth: int, path: bool = False) -> Dict[str, Any]:
+    parts: List[Dict[str, Any]] = []
+    for i, item in enumerate(items):
+        o = origin(an, item, func, depth + 1)
+        prev = parts[-1] if parts else None
+        glued = prev is not None and prev.get("kind") == "literal" and str(prev.get("value")).endswith(sep)
+        if i and not glued:
+            known = prev is not None and prev.get("kind") == "literal"
+            # os.path.join adds "/" only where the left part does not end with one: a part whose
+            # value is known later (an environment variable) gets a "sep" the resolver decides
+            parts.append({"kind": "literal" if known or sep != "/" or not path else "sep", "value": sep})
+        parts.append(o)
+    return {"kind": "concat", "parts": parts}
+
+
+def _str_format(an: ModuleAnalysis, fmt: str, args: Any, func: Optional[Func], depth: int) -> Dict[str, Any]:
+    """``"raw/{}/{name}.json".format(a, name=b)``: literal text and the arguments in order."""
+    import string
+
+    positional = [a.value for a in args if a.keyword is None and not a.star]
+    named = {a.keyword.value: a.value for a in args if a.keyword is not None}
+    parts: List[Dict[str, Any]] = []
+    auto = 0
+    try:
+        parsed = list(string.Formatter().parse(fmt))
+    except ValueError:
+        return UNKNOWN
+    for text, field, _spec, _conv in parsed:
+        if text:
+            parts.append({"kind": "literal", "value": text})
+        if field is None:
+            continue
+        head = field.split(".")[0].split("[")[0]
+        expr: Optional[cst.BaseExpression] = None
+        if head == "":
+            expr = positional[auto] if auto < len(positional) else None
+            auto += 1
+        elif head.isdigit():
+            expr = positional[int(head)] if int(head) < len(positional) else None
+        else:
+            expr = named.get(head)
+        simple = head == field
+        parts.append(origin(an, expr, func, depth + 1) if expr is not None and simple else UNKNOWN)
+    return {"kind": "format", "parts": parts}
+
+
+def _percent_format(an: ModuleAnalysis, fmt: str, right: cst.BaseExpression, func: Optional[Func],
+                    depth: int) -> Dict[str, Any]:
+    """``"raw/%s/%s.json" % (a, b)``: literal text and the arguments in order."""
+    import re
+
+    global _PERCENT_RE
+    if _PERCENT_RE is None:
+        _PERCENT_RE = re.compile(r"%(\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([diouxXeEfFgGcrsa%])")
+    values: List[cst.BaseExpression] = []
+    if isinstance(right, cst.Tuple):
+        values = [e.value for e in right.elements]
+    else:
+        values = [right]
+    parts: List[Dict[str, Any]] = []
+    pos = 0
+    k = 0
+    for m in _PERCENT_RE.finditer(fmt):
+        if m.start() > pos:
+            parts.append({"kind": "literal", "value": fmt[pos:m.start()]})
+        pos = m.end()
+        if m.group(2) == "%":
+            parts.append({"kind": "literal", "value": "%"})
+            continue
+        if m.group(1) is not None or k >= len(values):
+            parts.append(UNKNOWN)
+        else:
+            parts.append(origin(an, values[k], func, depth + 1))
+        k += 1
+    if pos < len(fmt):
+        parts.append({"kind": "literal", "value": fmt[pos:]})
+    return {"kind": "format", "parts": parts}
 
 
 def _extend(base: Dict[str, Any], key: Any) -> Dict[str, Any]:

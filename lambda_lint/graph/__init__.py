@@ -14,7 +14,7 @@ permission is all there is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 
 @dataclass
@@ -28,7 +28,7 @@ class Node:
 class Edge:
     source: str
     target: str
-    kind: str   # trigger | write | failure
+    kind: str   # trigger | write | wiring | failure
     label: str
     style: str  # solid | dashed | dotted
     cycle: Optional[str] = None  # LL301 | LL307 when the edge is on a cycle
@@ -66,9 +66,9 @@ def collect(paths: Sequence[str], config: Any) -> GraphData:
     data = GraphData()
     for r in sorted((r for r in result.files if r.kind == "template" and r.parsed and r.requested),
                     key=lambda r: r.display):
-        drawn = joiner.graph(r)
-        if drawn is not None:
-            data.sections.append(_section(r.display, *drawn))
+        graph = joiner.graph(r)
+        if graph is not None:
+            data.sections.append(_section(r.display, graph))
     return data
 
 
@@ -98,8 +98,8 @@ def _retry_label(model: Any, trig: Any) -> str:
     return str(display)
 
 
-def _section(path: str, ctx: Any, writes: Dict[str, List[Any]], triggers: Any) -> Section:
-    model = ctx.model
+def _section(path: str, graph: Any) -> Section:
+    model = graph.ctx.model
     sec = Section(path)
 
     def node(lid: str, kind: Optional[str] = None) -> str:
@@ -138,12 +138,16 @@ def _section(path: str, ctx: Any, writes: Dict[str, List[Any]], triggers: Any) -
         dest = _failure_destination(model, cfg.props if cfg is not None else None)
         if dest is not None:
             sec.edges.append(Edge(lid, node(dest), "failure", "on failure (async)", "dotted"))
-    for fn_id, edges in sorted(writes.items()):
+    for fn_id, edges in sorted(graph.writes.items()):
         for w in edges:
-            style = "solid" if w.source == "code" else "dashed"
-            label = w.label if w.source == "code" else f"may {w.label}"
+            # code and template wiring prove a write; a permission only allows one
+            style = "dashed" if w.source == "policy" else "solid"
+            label = f"may {w.label}" if w.source == "policy" else w.label
             sec.edges.append(Edge(fn_id, node(w.node, "resource"), "write", label, style))
-    _mark_cycles(sec)
+    for src, wires in sorted(getattr(graph, "wires", {}).items()):
+        for wire in wires:
+            sec.edges.append(Edge(node(src), node(wire.dst, "resource"), "wiring", wire.label, "solid"))
+    _mark_cycles(sec, graph)
     return sec
 
 
@@ -162,68 +166,25 @@ def _failure_destination(model: Any, props: Any) -> Optional[str]:
     return _resource_of(model, of.get("Destination") if isinstance(of, dict) else None)
 
 
-def _mark_cycles(sec: Section) -> None:
-    """Edges whose two ends lie in one strongly connected component of the trigger/write graph."""
-    succ: Dict[str, Set[str]] = {}
-    for e in sec.edges:
-        if e.kind in ("trigger", "write"):
-            succ.setdefault(e.source, set()).add(e.target)
-    comp = _components(succ)
-    groups: Dict[int, List[Edge]] = {}
-    for e in sec.edges:
-        if e.kind in ("trigger", "write") and comp.get(e.source) is not None and comp.get(e.source) == comp.get(e.target):
-            groups.setdefault(comp[e.source], []).append(e)
-    for edges in groups.values():
-        code = "LL307" if any(e.kind == "write" and e.style == "dashed" for e in edges) else "LL301"
-        for e in edges:
-            e.cycle = code
-    for e in sec.edges:  # a function that writes to its own trigger source in one step
-        if e.kind == "write" and e.source == e.target:
-            e.cycle = "LL301" if e.style == "solid" else "LL307"
-
-
-def _components(succ: Dict[str, Set[str]]) -> Dict[str, int]:
-    """Node -> component id for components of more than one node (iterative Tarjan)."""
-    index: Dict[str, int] = {}
-    low: Dict[str, int] = {}
-    stack: List[str] = []
-    on: Set[str] = set()
-    out: Dict[str, int] = {}
-    counter = [0]
-    nodes = sorted(set(succ) | {t for ts in succ.values() for t in ts})
-    for start in nodes:
-        if start in index:
-            continue
-        work: List[Tuple[str, Any]] = [(start, iter(sorted(succ.get(start, ()))))]
-        index[start] = low[start] = counter[0]
-        counter[0] += 1
-        stack.append(start)
-        on.add(start)
-        while work:
-            v, it = work[-1]
-            for w in it:
-                if w not in index:
-                    index[w] = low[w] = counter[0]
-                    counter[0] += 1
-                    stack.append(w)
-                    on.add(w)
-                    work.append((w, iter(sorted(succ.get(w, ())))))
-                    break
-                if w in on:
-                    low[v] = min(low[v], index[w])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
-                if low[v] == index[v]:
-                    members = []
-                    while True:
-                        w = stack.pop()
-                        on.discard(w)
-                        members.append(w)
-                        if w == v:
-                            break
-                    if len(members) > 1:
-                        for m in members:
-                            out[m] = index[v]
-    return out
+def _mark_cycles(sec: Section, graph: Any) -> None:
+    """The edges of every cycle the join finds (filters and guards already applied), labelled
+    with the rule that reports it: LL307 when a permission is the only evidence of a write."""
+    try:
+        cycles = graph.cycles()
+    except Exception:  # noqa: BLE001 - a picture without its highlights rather than none
+        return
+    for cyc in cycles:
+        code = "LL307" if cyc.policy_only else "LL301"
+        pairs = set()
+        for hop in cyc.steps:
+            w = hop.write
+            pairs.add(("write", w.function, w.node))
+            prev = w.node
+            for wire in hop.wires:
+                pairs.add(("wiring", prev, wire.dst))
+                prev = wire.dst
+            if hop.trigger is not None:
+                pairs.add(("trigger", hop.trigger.node, hop.target))
+        for e in sec.edges:
+            if (e.kind, e.source, e.target) in pairs and e.cycle != "LL301":
+                e.cycle = code

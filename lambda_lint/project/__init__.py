@@ -36,12 +36,13 @@ class Out:
 
     def code(self, code: str, mod: Any, line: int, column: int, message: str, *, function: str,
              severity: Optional[Severity] = None, related: Sequence[Location] = (), anchor: str = "",
-             end_line: Optional[int] = None, end_column: Optional[int] = None) -> bool:
+             end_line: Optional[int] = None, end_column: Optional[int] = None,
+             resource: Optional[str] = None) -> bool:
         if mod is None or not mod.requested:
             return False
         rep = mod.reporter(self.metas)
         f = rep.report(code, line, column, message, function=function, related=tuple(related),
-                       anchor=anchor, end_line=end_line, end_column=end_column)
+                       anchor=anchor, end_line=end_line, end_column=end_column, resource=resource)
         self._add(f, severity)
         return True
 
@@ -76,10 +77,11 @@ class Project:
         self.ctx = ctx
         self.model = ctx.model
         self.locator = locator
-        self._graph: Optional[Tuple[Dict, Dict]] = None
+        self._graph: Any = None
 
     @property
-    def graph(self) -> Tuple[Dict, Dict]:
+    def graph(self) -> Any:
+        """The event graph (:class:`lambda_lint.project.graph.Graph`), built once per template."""
         if self._graph is None:
             from lambda_lint.project.graph import build_graph
 
@@ -112,9 +114,9 @@ class Joiner:
             deps = TRACK.pop()
         return self._with_ends(found, r), sorted(deps)
 
-    def graph(self, r: Any) -> Optional[Tuple[Any, Dict, Dict]]:
-        """(template context, write edges by function, trigger edges by node) of one template,
-        for ``lambda-lint graph``; None when the template can't be loaded."""
+    def graph(self, r: Any) -> Optional[Any]:
+        """The event graph (:class:`lambda_lint.project.graph.Graph`, with its ``ctx``) of one
+        template, for ``lambda-lint graph``; None when the template can't be loaded."""
         from lambda_lint.project.graph import build_graph
         from lambda_lint.project.model import build_template_ctx
 
@@ -124,8 +126,7 @@ class Joiner:
             return None
         if ctx is None:
             return None
-        writes, triggers = build_graph(ctx, self.locator)
-        return ctx, writes, triggers
+        return build_graph(ctx, self.locator)
 
     def _with_ends(self, found: List[Finding], r: Any) -> List[Finding]:
         """End positions for cross findings, from the text of the file each one is in."""
@@ -160,7 +161,10 @@ def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,
     if ctx is None:
         return out
     out.extend(ctx.inline_findings)
-    if not rules or not ctx.model.functions:
+    from lambda_lint.project.bounds import withdraws_ll212
+
+    withdraw = r.requested and withdraws_ll212(ctx, session)
+    if (not rules and not withdraw) or not ctx.model.functions:
         return out
     project = Project(ctx, locator)
     for cls in rules:
@@ -170,4 +174,11 @@ def _lint_template(r: Any, store: Any, locator: Any, session: Any, rules: list,
         out.extend(sink.findings)
         if r.requested:
             out.extend(rep.findings)
+    if withdraw:
+        # issue 13: LL212 (a template rule) is withdrawn where the code bounds the recursion
+        from lambda_lint.project.bounds import withdrawal_markers
+
+        rep = Reporter(r.display, session.metas)
+        out.extend(run_guarded(rep, "LL212", withdrawal_markers, project, r.display, session.metas) or ())
+        out.extend(rep.findings)
     return out

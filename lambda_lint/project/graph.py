@@ -13,6 +13,7 @@ an edge.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -33,6 +34,7 @@ WRITE_OPS: Dict[str, Set[str]] = {
     "events": {"put_events"},
     "lambda": {"invoke", "invoke_async"},
     "stepfunctions": {"start_execution", "start_sync_execution"},
+    "firehose": {"put_record", "put_record_batch"},
 }
 # operations that name their service unambiguously (client made elsewhere, passed in)
 _OP_SERVICE = {
@@ -42,12 +44,12 @@ _OP_SERVICE = {
     "put_record": "kinesis", "put_records": "kinesis", "put_item": "dynamodb", "update_item": "dynamodb",
     "delete_item": "dynamodb", "batch_write_item": "dynamodb", "transact_write_items": "dynamodb",
     "batch_writer": "dynamodb", "put_events": "events", "invoke_async": "lambda",
-    "start_execution": "stepfunctions",
+    "start_execution": "stepfunctions", "put_record_batch": "firehose",
 }
 _TARGET_ARGS = {
     "s3": ("Bucket",), "sqs": ("QueueUrl",), "sns": ("TopicArn", "TargetArn"),
     "kinesis": ("StreamName", "StreamARN"), "dynamodb": ("TableName",), "lambda": ("FunctionName",),
-    "stepfunctions": ("stateMachineArn",),
+    "stepfunctions": ("stateMachineArn",), "firehose": ("DeliveryStreamName",),
 }
 RESOURCE_TYPES = {
     "s3": {"AWS::S3::Bucket"},
@@ -58,6 +60,7 @@ RESOURCE_TYPES = {
     "events": {"AWS::Events::EventBus"},
     "lambda": {"AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::Lambda::Alias", "AWS::Lambda::Version"},
     "stepfunctions": {"AWS::StepFunctions::StateMachine", "AWS::Serverless::StateMachine"},
+    "firehose": {"AWS::KinesisFirehose::DeliveryStream"},
 }
 _NAME_PROPS = {
     "AWS::S3::Bucket": "BucketName", "AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName",
@@ -65,8 +68,22 @@ _NAME_PROPS = {
     "AWS::Events::EventBus": "Name", "AWS::Lambda::Function": "FunctionName",
     "AWS::Serverless::Function": "FunctionName", "AWS::StepFunctions::StateMachine": "StateMachineName",
     "AWS::Serverless::StateMachine": "Name", "AWS::Serverless::SimpleTable": "TableName",
+    "AWS::KinesisFirehose::DeliveryStream": "DeliveryStreamName",
 }
 DEFAULT_BUS = "<default event bus>"
+
+# boto3 operations whose API action is not the CamelCase of their name
+_API_NAMES = {
+    "upload_file": "PutObject", "upload_fileobj": "PutObject", "put": "PutObject", "copy": "CopyObject",
+    "copy_from": "CopyObject", "batch_writer": "BatchWriteItem", "send_messages": "SendMessageBatch",
+}
+
+
+def api_name(operation: str) -> str:
+    """``update_item`` -> ``UpdateItem``: the action a human reads in the AWS docs and in IAM."""
+    if not operation:
+        return ""
+    return _API_NAMES.get(operation) or "".join(w[:1].upper() + w[1:] for w in operation.split("_"))
 
 
 # --------------------------------------------------------------------------- edges
@@ -82,10 +99,19 @@ class WriteEdge:
     policy: str = ""
     key: Optional[dict] = None  # ORIGIN of the S3 key
     entry: Optional[dict] = None  # put_events entry
+    wire: Any = None  # the wiring.Wire of a "wiring" write (a Pipe's enrichment -> target)
 
     @property
     def label(self) -> str:
-        return self.operation if self.source == "code" else self.policy
+        if self.source == "code":
+            return api_name(self.operation)
+        if self.source == "wiring":
+            return self.operation
+        return self.policy
+
+    @property
+    def api(self) -> str:
+        return api_name(self.operation)
 
 
 @dataclass
@@ -98,13 +124,10 @@ class TriggerEdge:
     prefix: Optional[str] = None
     suffix: Optional[str] = None
     pattern: Optional[dict] = None
-
-
-@dataclass
-class Graph:
-    writes: Dict[str, List[WriteEdge]] = field(default_factory=dict)  # function -> edges
-    triggers: Dict[str, List[TriggerEdge]] = field(default_factory=dict)  # node -> edges
-    node_types: Dict[str, str] = field(default_factory=dict)
+    filters: List[dict] = field(default_factory=list)  # ESM FilterCriteria patterns (any may match)
+    policy: Optional[dict] = None  # SNS FilterPolicy
+    scope: str = "MessageAttributes"
+    wire: Any = None  # a wiring.Wire into a function (a Pipe, a Firehose transform)
 
 
 # --------------------------------------------------------------------------- resource matching
@@ -135,6 +158,13 @@ class Matcher:
                         self.names.setdefault(service, []).append((r.value, lid))
                     elif r.text:
                         self.sub_names.setdefault(service, []).append((r.text, lid))
+
+    def name_of(self, lid: str) -> Optional[str]:
+        for entries in self.names.values():
+            for name, other in entries:
+                if other == lid:
+                    return name
+        return None
 
     def typed(self, service: str, lids: Iterable[str]) -> Set[str]:
         types = RESOURCE_TYPES.get(service, set())
@@ -178,6 +208,18 @@ class Matcher:
 
 # --------------------------------------------------------------------------- resolving write targets
 
+def _glued(before: Optional[dict], after: Optional[dict]) -> bool:
+    """Is literal text attached to a name part (so the whole is another name)?"""
+    def lit(p: Optional[dict]) -> Optional[str]:
+        return str(p.get("value")) if p is not None and p.get("kind") == "literal" else None
+    b, a = lit(before), lit(after)
+    if b and b[-1] not in ":/":
+        return True
+    if a and a[0] not in "/":
+        return True
+    return False
+
+
 class Resolver:
     def __init__(self, ctx: TemplateCtx, matcher: Matcher, locator: Any) -> None:
         self.ctx = ctx
@@ -220,23 +262,58 @@ class Resolver:
                 out |= got
             return out
         if kind in ("concat", "format"):
-            parts = org.get("parts") or []
-            if parts and all(p.get("kind") == "literal" for p in parts):
-                return self.matcher.literal(service, "".join(str(p.get("value")) for p in parts))
-            found: Set[str] = set()
-            unknown = False
-            for p in parts:
-                if p.get("kind") == "literal":
-                    continue
-                got = self.targets(fn_id, service, p, depth + 1)
-                if got:
-                    found |= got
-                elif got is None:
-                    unknown = True
-            if found:
-                return found
-            return None if unknown else set()
+            return self._composed(fn_id, service, org.get("parts") or [], depth)
+        if kind == "any":
+            out = set()
+            for o in org.get("options") or []:
+                got = self.targets(fn_id, service, o, depth + 1)
+                if got is None:
+                    return None
+                out |= got
+            return out
         return None
+
+    def _composed(self, fn_id: str, service: str, parts: List[dict], depth: int) -> Optional[Set[str]]:
+        parts = [dict(p, kind="literal") if p.get("kind") == "sep" else p for p in parts]
+        return self._composed_parts(fn_id, service, parts, depth)
+
+    def _composed_parts(self, fn_id: str, service: str, parts: List[dict], depth: int) -> Optional[Set[str]]:
+        """A name or ARN built from parts. A part that names a resource designates it when the
+        text around it is ARN/URL punctuation (``arn:...:${NAME}``, ``.../${QUEUE}``); text glued
+        to it (``f"{bucket}-encrypted"``) makes another name: matched by value when the
+        resource's name is known, else unknown (not the resource itself)."""
+        if parts and all(p.get("kind") == "literal" for p in parts):
+            return self.matcher.literal(service, "".join(str(p.get("value")) for p in parts))
+        found: Set[str] = set()
+        unknown = False
+        for i, p in enumerate(parts):
+            if p.get("kind") == "literal":
+                continue
+            got = self.targets(fn_id, service, p, depth + 1)
+            if got is None:
+                unknown = True
+                continue
+            if not got:
+                continue
+            before = parts[i - 1] if i > 0 else None
+            after = parts[i + 1] if i + 1 < len(parts) else None
+            if _glued(before, after):
+                lits = [p2 for j, p2 in enumerate(parts) if j != i]
+                if all(q.get("kind") == "literal" for q in lits):
+                    for lid in got:
+                        name = self.matcher.name_of(lid)
+                        if name is None:
+                            unknown = True
+                            continue
+                        text = "".join(str(q.get("value")) if j != i else name for j, q in enumerate(parts))
+                        found |= self.matcher.literal(service, text)
+                else:
+                    unknown = True
+                continue
+            found |= got
+        if found:
+            return found
+        return None if unknown else set()
 
     def _from_event(self, fn_id: str, service: str, path: List[Any]) -> Optional[Set[str]]:
         fn = self.ctx.model.functions.get(fn_id)
@@ -258,6 +335,9 @@ class Resolver:
                 got = self.matcher.resolved(service, trig.source)
                 if got:
                     out |= got
+        if tuple(tail) == ("detail", "bucket", "name") and any(t.kind == "eventbridge" for t in fn.triggers):
+            # S3 events through EventBridge: the buckets that send theirs to the bus
+            out |= {w.src for w in wires_of(self.ctx, self.matcher) if w.label == "s3:eventbridge"}
         return out or None
 
 
@@ -520,7 +600,9 @@ def trigger_edges(ctx: TemplateCtx, matcher: Matcher) -> List[TriggerEdge]:
                              "stream": "stream"}[kind]
                     if res.type == "AWS::SNS::Topic":
                         label = "sns"
-                    out.append(TriggerEdge(node, fn.logical_id, trig, label))
+                    edge = TriggerEdge(node, fn.logical_id, trig, label)
+                    _trigger_filters(ctx, trig, edge)
+                    out.append(edge)
         elif kind == "eventbridge" and trig.origin in ("sam", "events-rule"):
             if trig.origin == "sam":
                 props = trig.props or {}
@@ -537,6 +619,13 @@ def trigger_edges(ctx: TemplateCtx, matcher: Matcher) -> List[TriggerEdge]:
             for node in nodes:
                 out.append(TriggerEdge(node, fn.logical_id, trig, "events:rule",
                                        pattern=pattern if isinstance(pattern, dict) else None))
+    # wiring into a function: a Pipe's enrichment or target, a Firehose transform
+    for wire in wires_of(ctx, matcher):
+        if wire.to_function and wire.src not in model.functions:
+            edge = TriggerEdge(wire.src, wire.dst, None, wire.label, wire=wire)
+            if wire.filter_kind == "esm":
+                edge.filters = list(wire.patterns)
+            out.append(edge)
     # state machines run the functions their definitions name
     for lid, res in model.resources.items():
         if res.type in RESOURCE_TYPES["stepfunctions"] and res.props is not None:
@@ -550,162 +639,559 @@ def trigger_edges(ctx: TemplateCtx, matcher: Matcher) -> List[TriggerEdge]:
     return out
 
 
-# --------------------------------------------------------------------------- cuts
+def _trigger_filters(ctx: TemplateCtx, trig: Any, edge: TriggerEdge) -> None:
+    """ESM ``FilterCriteria`` and SNS ``FilterPolicy`` of a trigger (SAM event or resource)."""
+    from lambda_lint.project.patterns import parse_pattern
+    from lambda_lint.project.wiring import _literalish
 
-def _str_origin_affixes(org: Optional[dict]) -> Tuple[Optional[str], Optional[str]]:
-    """(literal prefix, literal suffix) of a string origin, where knowable."""
-    if not org:
-        return None, None
-    kind = org.get("kind")
-    if kind == "literal" and isinstance(org.get("value"), str):
-        return org["value"], org["value"]
-    if kind in ("concat", "format") and org.get("parts"):
-        parts = org["parts"]
-        first, last = parts[0], parts[-1]
-        pre = first.get("value") if first.get("kind") == "literal" and isinstance(first.get("value"), str) else None
-        suf = last.get("value") if last.get("kind") == "literal" and isinstance(last.get("value"), str) else None
-        return pre or None, suf or None
-    return None, None
-
-
-def edge_cut(w: WriteEdge, t: TriggerEdge, ctx: TemplateCtx) -> bool:
-    """True when this write provably does not fire this trigger."""
-    if t.trigger is None and t.label == "states:invoke":
-        return w.operation not in ("start_execution", "start_sync_execution") and w.source == "code"
-    if t.label.startswith("s3:") and w.source == "code":
-        if t.s3_events is not None and w.operation not in ("delete_object", "delete_objects"):
-            if not any("ObjectCreated" in e or e == "s3:*" for e in t.s3_events):
-                return True
-        pre, suf = _str_origin_affixes(w.key)
-        if w.call is not None and w.call.get("key_prefix") and not pre:
-            pre = w.call["key_prefix"]
-        if t.prefix and pre is not None and not (pre.startswith(t.prefix) or t.prefix.startswith(pre)):
-            return True
-        if t.suffix and suf is not None and not (suf.endswith(t.suffix) or t.suffix.endswith(suf)):
-            return True
-    if t.label == "events:rule":
-        pattern = t.pattern or {}
-        src = pattern.get("source")
-        sources = [resolve_literal(ctx.model, s) for s in _as_list(src)]
-        if sources and all(isinstance(s, str) and s.startswith("aws.") for s in sources):
-            return True  # PutEvents can't send aws.* sources
-        if w.entry is not None:
-            for key, field_name in (("source", "Source"), ("detail-type", "DetailType")):
-                wanted = [resolve_literal(ctx.model, s) for s in _as_list(pattern.get(key))]
-                org = w.entry.get(field_name)
-                if wanted and all(isinstance(s, str) for s in wanted) and org and org.get("kind") == "literal":
-                    if org.get("value") not in wanted:
-                        return True
-    return False
+    props = trig.props
+    if props is None or not hasattr(props, "get"):
+        return
+    fc = props.get("FilterCriteria")
+    filters = fc.get("Filters") if isinstance(fc, dict) else None
+    pats = []
+    for f in _as_list(filters):
+        pat = parse_pattern(_literalish(ctx.model, f.get("Pattern"))) if isinstance(f, dict) else None
+        if pat is None:
+            pats = []
+            break
+        pats.append(pat)
+    edge.filters = pats
+    pol = props.get("FilterPolicy")
+    if pol is not None:
+        edge.policy = parse_pattern(_literalish(ctx.model, pol))
+        scope = resolve_literal(ctx.model, props.get("FilterPolicyScope"))
+        edge.scope = scope if isinstance(scope, str) else "MessageAttributes"
 
 
-# --------------------------------------------------------------------------- cycles
+def wires_of(ctx: TemplateCtx, matcher: Matcher) -> List[Any]:
+    cached = ctx.__dict__.get("_wires")
+    if cached is None:
+        from lambda_lint.project.wiring import wires
+
+        cached = wires(ctx, matcher)
+        ctx.__dict__["_wires"] = cached
+    return cached
+
+
+# --------------------------------------------------------------------------- hops and cycles
+
+@dataclass
+class Hop:
+    """One step of a cycle: a function's write, the wiring it flows through, and the trigger
+    (None: the write invokes the next function directly)."""
+
+    write: WriteEdge
+    wires: List[Any]
+    trigger: Optional[TriggerEdge]
+    target: str  # the next function
+    notes: List[str] = field(default_factory=list)  # what could not be resolved
+
+    @property
+    def node(self) -> str:
+        return self.write.node
+
 
 @dataclass
 class Cycle:
-    steps: List[Tuple[WriteEdge, TriggerEdge]]  # F -write-> R -trigger-> F'
+    steps: List[Hop]
+    bounded: Optional[str] = None  # why the loop ends: "one extra round" / hop counter
+    bounded_at: Optional[Tuple[Any, int, int]] = None  # (module, line, column) of the guard
 
     @property
     def policy_only(self) -> bool:
-        return any(w.source == "policy" for w, _ in self.steps)
+        return any(h.write.source == "policy" for h in self.steps)
 
     def text(self) -> str:
-        parts = [self.steps[0][0].function]
-        for w, t in self.steps:
-            if w.node == t.function and t.trigger is None and t.label == "invoke":
-                parts.append(f"-{w.label}-> {t.function}")
-            else:
-                parts.append(f"-{w.label}-> {_node_name(w.node)} -{t.label}-> {t.function}")
+        parts = [self.steps[0].write.function]
+        for h in self.steps:
+            w = h.write
+            if h.trigger is None and not h.wires:
+                parts.append(f"-{w.label}-> {h.target}")
+                continue
+            parts.append(f"-{w.label}-> {_node_name(w.node)}")
+            for wire in h.wires:
+                parts.append(f"-{wire.label}-> {_node_name(wire.dst)}")
+            if h.trigger is not None:
+                parts.append(f"-{h.trigger.label}-> {h.target}")
         return " ".join(parts)
+
+    def nodes(self) -> List[str]:
+        out: List[str] = []
+        for h in self.steps:
+            if h.trigger is not None or h.wires:
+                out.append(h.write.node)
+                out += [wire.dst for wire in h.wires if not wire.to_function]
+        return out
 
 
 def _node_name(node: str) -> str:
     return "the default event bus" if node == DEFAULT_BUS else node
 
 
-def find_cycles(writes: Dict[str, List[WriteEdge]], triggers: Dict[str, List[TriggerEdge]],
-                ctx: TemplateCtx, functions: Iterable[str], limit: int = 500) -> List[Cycle]:
-    """Every elementary cycle over functions and resources (each function and each resource at
-    most once), one per distinct node sequence, with the best edges (code before policy)."""
-    # adjacency over nodes: ("F", id) -> ("R", node) -> ("F", id)
-    fn_ids = sorted(functions)
-    fn_set = set(fn_ids)
+class Graph:
+    """The event graph of one template, and the evidence that cuts or bounds its edges."""
 
-    def succ_writes(f: str) -> Dict[str, List[WriteEdge]]:
-        out: Dict[str, List[WriteEdge]] = {}
-        for w in writes.get(f, ()):
-            out.setdefault(w.node, []).append(w)
+    def __init__(self, ctx: TemplateCtx, locator: Any) -> None:
+        self.ctx = ctx
+        self.locator = locator
+        self.matcher = Matcher(ctx)
+        self.resolver = Resolver(ctx, self.matcher, locator)
+        self.writes: Dict[str, List[WriteEdge]] = {}
+        self.unknown: Dict[str, Set[str]] = {}  # function -> services of writes with unknown targets
+        self.triggers: Dict[str, List[TriggerEdge]] = {}
+        self.wires: Dict[str, List[Any]] = {}  # resource -> wires out of it
+        self._strings: Dict[str, Any] = {}
+        self._cycles: Optional[List[Cycle]] = None
+        self._build()
+
+    def _build(self) -> None:
+        ctx = self.ctx
+        for fn_id in ctx.model.functions:
+            unit = ctx.units.get(fn_id)
+            if unit is not None:
+                edges, unknown = code_writes(ctx, fn_id, unit, self.resolver)
+                self.unknown[fn_id] = unknown
+                if unknown:
+                    # targets we could not resolve: the policy's grants for those services stand in
+                    # (LL307 only: a permission is not a write)
+                    for pe in policy_writes(ctx, fn_id, self.matcher):
+                        if _service_of_node(ctx, pe.node) in unknown and not any(e.node == pe.node for e in edges):
+                            edges.append(pe)
+            else:
+                edges = policy_writes(ctx, fn_id, self.matcher)
+            self.writes[fn_id] = edges
+        for t in trigger_edges(ctx, self.matcher):
+            self.triggers.setdefault(t.node, []).append(t)
+        for wire in wires_of(ctx, self.matcher):
+            if wire.src in ctx.model.functions:
+                # a function's output sent on by configuration (a Pipe's enrichment)
+                self.writes.setdefault(wire.src, []).append(
+                    WriteEdge(wire.src, wire.dst, wire.label, "wiring", wire=wire))
+            elif not wire.to_function:
+                self.wires.setdefault(wire.src, []).append(wire)
+
+    # ---- the strings a function's code writes
+    def strings(self, fn_id: str) -> Any:
+        from lambda_lint.project.strings import Strings
+
+        got = self._strings.get(fn_id)
+        if got is None:
+            got = Strings(self.ctx, fn_id, self.locator, self.s3_filters)
+            self._strings[fn_id] = got
+        return got
+
+    def s3_filters(self, fn_id: str) -> List[Tuple[Optional[str], Optional[str]]]:
+        fn = self.ctx.model.functions.get(fn_id)
+        out = []
+        for trig in (fn.triggers if fn is not None else ()):
+            if trig.kind == "s3":
+                _evs, pre, suf = _s3_filter(self.ctx, trig)
+                out.append((pre, suf))
+        for edges in self.triggers.values():
+            for t in edges:
+                if t.function == fn_id and t.label == "events:rule" and (t.pattern or {}).get("source") == ["aws.s3"]:
+                    out.append((_eb_key_prefix(t.pattern), None))
         return out
 
-    def succ_triggers(node: str) -> Dict[str, List[TriggerEdge]]:
-        out: Dict[str, List[TriggerEdge]] = {}
-        if node in fn_set and node not in triggers:
-            # a direct invoke: the resource is the function itself
-            out[node] = [TriggerEdge(node, node, None, "invoke")]
-            return out
-        for t in triggers.get(node, ()):
-            out.setdefault(t.function, []).append(t)
-        return out
+    # ---- cycles
+    def cycles(self, limit: int = 500) -> List[Cycle]:
+        if self._cycles is None:
+            self._cycles = self._find_cycles(limit)
+        return self._cycles
 
-    order = {f: i for i, f in enumerate(fn_ids)}
-    cycles: List[Cycle] = []
-    seen_keys: Set[Tuple] = set()
-
-    def best_pair(wl: List[WriteEdge], tl: List[TriggerEdge]) -> Optional[Tuple[WriteEdge, TriggerEdge]]:
-        ranked = sorted(wl, key=lambda w: (w.source != "code", w.call.get("line", 0) if w.call else 0))
-        for w in ranked:
-            for t in tl:
-                if not edge_cut(w, t, ctx):
-                    return w, t
-        return None
-
-    for start in fn_ids:
-        # DFS over function nodes >= start (in order), resources used once per path
-        stack: List[Tuple[str, List[Tuple[WriteEdge, TriggerEdge]], Set[str]]] = [(start, [], {start})]
-        while stack and len(cycles) < limit:
-            f, path, visited = stack.pop()
-            for node, wl in sorted(succ_writes(f).items()):
-                if ("R:" + node) in visited:
+    def _routes(self, f: str) -> List[Hop]:
+        """Every way data written by ``f`` reaches a function: write, wires (at most 3, no
+        resource twice), trigger."""
+        fn_set = self.ctx.model.functions
+        out: List[Hop] = []
+        for w in self.writes.get(f, ()):
+            if w.node in fn_set and w.node not in self.triggers:
+                out.append(Hop(w, [], None, w.node))
+                continue
+            stack: List[Tuple[str, List[Any]]] = [(w.node, [])]
+            while stack:
+                node, path = stack.pop()
+                for t in self.triggers.get(node, ()):
+                    out.append(Hop(w, path, t, t.function))
+                if len(path) >= 3:
                     continue
-                for g, tl in sorted(succ_triggers(node).items()):
+                for wire in self.wires.get(node, ()):
+                    if wire.dst == w.node or any(x.dst == wire.dst for x in path):
+                        continue
+                    stack.append((wire.dst, path + [wire]))
+        return out
+
+    def _find_cycles(self, limit: int) -> List[Cycle]:
+        """Every elementary cycle over functions (each function and resource at most once), one
+        per distinct sequence of functions and resources, with the best evidence (code, then
+        wiring, then policy) among the routes that are not cut."""
+        fn_ids = sorted(self.ctx.model.functions)
+        order = {f: i for i, f in enumerate(fn_ids)}
+        routes: Dict[str, Dict[Tuple, List[Hop]]] = {}
+        for f in fn_ids:
+            groups: Dict[Tuple, List[Hop]] = {}
+            for hop in self._routes(f):
+                key = (hop.target, hop.write.node, tuple(x.dst for x in hop.wires))
+                groups.setdefault(key, []).append(hop)
+            routes[f] = groups
+        rank = {"code": 0, "wiring": 1, "policy": 2}
+        cycles: List[Cycle] = []
+        seen: Set[Tuple] = set()
+
+        def best(hops: List[Hop]) -> Optional[Hop]:
+            ranked = sorted(hops, key=lambda h: (rank.get(h.write.source, 3),
+                                                 h.write.call.get("line", 0) if h.write.call else 0))
+            for h in ranked:
+                if not self.cut(h):
+                    return h
+            return None
+
+        for start in fn_ids:
+            stack: List[Tuple[str, List[Hop], Set[str]]] = [(start, [], {start})]
+            while stack and len(cycles) < limit:
+                f, path, visited = stack.pop()
+                for key, hops in sorted(routes[f].items(), key=lambda kv: kv[0]):
+                    g, node, via = key
                     if g not in order or order[g] < order[start]:
                         continue
-                    pair = best_pair(wl, tl)
-                    if pair is None:
+                    res = {"R:" + node} | {"R:" + v for v in via}
+                    if res & visited:
                         continue
-                    new_path = path + [pair]
+                    hop = best(hops)
+                    if hop is None:
+                        continue
+                    new_path = path + [hop]
                     if g == start:
-                        key = tuple((w.function, w.node) for w, _ in new_path)
-                        if key not in seen_keys:
-                            seen_keys.add(key)
-                            cycles.append(Cycle(new_path))
+                        sig = tuple((h.write.function, h.write.node, tuple(x.dst for x in h.wires)) for h in new_path)
+                        if sig not in seen:
+                            seen.add(sig)
+                            cycles.append(self._judge(Cycle(new_path)))
                         continue
                     if g in visited:
                         continue
-                    stack.append((g, new_path, visited | {g, "R:" + node}))
-    return cycles
+                    stack.append((g, new_path, visited | {g} | res))
+        return cycles
+
+    # ---- cuts: a write that provably does not fire the trigger
+    def cut(self, hop: Hop) -> bool:
+        from lambda_lint.project import patterns as P
+
+        w, t = hop.write, hop.trigger
+        ctx = self.ctx
+        if w.source == "policy":
+            return False
+        if hop.wires:
+            first = hop.wires[0]
+            if w.source == "code" and first.filter_kind == "events" and first.patterns \
+                    and all(_aws_sources_only(ctx, p) for p in first.patterns):
+                return True
+            if w.source == "code" and first.filter_kind in ("sns", "events", "esm") and first.patterns:
+                doc = self._doc_for(w, first.filter_kind, first.scope)
+                if doc is not None and not any(P.may_match(p, doc) for p in first.patterns):
+                    return True
+            last = hop.wires[-1]
+            if t is not None and t.label == "events:rule" and last.label == "s3:eventbridge" and len(hop.wires) == 1:
+                doc = self._s3_event_doc(w)
+                if doc is not None and not P.may_match(t.pattern or {}, doc):
+                    return True
+                return False
+            if t is not None and t.label.startswith("s3:") and last.key_prefix is not None:
+                return _s3_keys_miss(t, [(last.key_prefix, None)] if last.key_prefix else [(None,)])
+            if t is not None and t.label == "states:invoke":
+                return False
+            return False
+        if t is None:
+            return False
+        if t.trigger is None and t.label == "states:invoke":
+            return w.operation not in ("start_execution", "start_sync_execution") and w.source == "code"
+        if w.source != "code":
+            return False
+        if t.label.startswith("s3:"):
+            if t.s3_events is not None and w.operation not in ("delete_object", "delete_objects"):
+                if not any("ObjectCreated" in e or e == "s3:*" for e in t.s3_events):
+                    return True
+            if not (t.prefix or t.suffix):
+                return False
+            alts = self._key_alts(w)
+            if _s3_keys_miss(t, alts):
+                return True
+            if alts and all(not any(x for x in a if x) for a in alts):
+                hop.notes.append(f"the written key could not be resolved against the trigger's "
+                                 f"{_filter_text(t)} filter")
+            return False
+        if t.label == "events:rule":
+            pattern = t.pattern or {}
+            if _aws_sources_only(ctx, pattern):
+                return True
+            doc = self._doc_for(w, "events")
+            if doc is not None and not P.may_match(pattern, doc):
+                return True
+            if doc is None or not doc.fields.get("source"):
+                hop.notes.append("the event's Source could not be resolved against the rule's pattern")
+            return False
+        if t.policy and w.operation in ("publish", "publish_batch"):
+            doc = self._doc_for(w, "sns", t.scope)
+            if doc is not None and not P.may_match(t.policy, doc):
+                return True
+            if doc is None:
+                hop.notes.append("the message attributes could not be matched against the subscription's FilterPolicy")
+        if t.filters:
+            doc = self._doc_for(w, "esm")
+            if doc is not None and not any(P.may_match(p, doc) for p in t.filters):
+                return True
+            if doc is None:
+                hop.notes.append("what is written could not be matched against the trigger's FilterCriteria")
+        return False
+
+    def _s3_event_doc(self, w: WriteEdge) -> Any:
+        """The EventBridge event S3 sends for a code write to a bucket."""
+        from lambda_lint.project.patterns import Doc, UNKNOWN
+
+        if w.source != "code":
+            return None
+        deleting = w.operation in ("delete_object", "delete_objects")
+        name = self.matcher.name_of(w.node)
+        bucket = Doc({"name": [(name,)] if name else UNKNOWN})
+        obj = Doc({"key": self._key_alts(w)})
+        return Doc({"source": [("aws.s3",)], "detail-type": [("Object Deleted",)] if deleting else [("Object Created",)],
+                    "detail": Doc({"bucket": bucket, "object": obj})})
+
+    def _key_alts(self, w: WriteEdge) -> List[Any]:
+        strs = self.strings(w.function)
+        if w.key is not None:
+            return strs.resolve(w.key)
+        if w.call is not None and w.call.get("key_prefix"):
+            return [(w.call["key_prefix"], None)]
+        return [(None,)]
+
+    def _doc_for(self, w: WriteEdge, kind: str, scope: str = "MessageAttributes") -> Any:
+        """The event a code write makes, as the filter of ``kind`` sees it; None when unknown."""
+        from lambda_lint.project.patterns import Doc, UNKNOWN
+
+        call = w.call or {}
+        strs = self.strings(w.function)
+        payload = call.get("payload") or {}
+
+        def doc(d: Optional[dict], typed: bool = False) -> Any:
+            if d is None:
+                return None
+            fields: Dict[str, Any] = {}
+            for k, v in d.items():
+                if k == "**":
+                    continue
+                if isinstance(v, dict) and v.get("kind") == "doc":
+                    sub = doc(v.get("doc"), typed)
+                    fields[k] = sub if sub is not None else UNKNOWN
+                elif typed:
+                    fields[k] = _typed(v, strs)
+                elif isinstance(v, dict) and v.get("kind") == "literal" and (v.get("value") is None
+                                                                          or isinstance(v.get("value"), bool)):
+                    fields[k] = [(json.dumps(v.get("value")),)]  # JSON true/false/null
+                else:
+                    fields[k] = strs.resolve(v)
+            return Doc(fields, closed="**" not in d)
+
+        if kind == "events":
+            entry = w.entry
+            if entry is None:
+                return None
+            fields = {}
+            for key, name in (("source", "Source"), ("detail-type", "DetailType")):
+                if name in entry:
+                    alts = strs.resolve(entry[name])
+                    fields[key] = alts if any(any(x for x in a if x) for a in alts) else UNKNOWN
+            if "Detail" in entry:
+                d = doc(entry["Detail"])
+                if d is not None:
+                    fields["detail"] = d
+            return Doc(fields, closed=False) if fields else None
+        if kind == "sns":
+            if "**" in payload:
+                return None
+            if scope == "MessageBody":
+                return doc(payload.get("body")) if payload.get("body") is not None else None
+            if "attributes" not in payload:
+                return Doc({}, closed=True)  # no MessageAttributes at all
+            attrs = payload.get("attributes")
+            if attrs is None:
+                return None
+            fields = {}
+            for k, v in attrs.items():
+                if k == "**":
+                    continue
+                inner = v.get("doc") if isinstance(v, dict) and v.get("kind") == "doc" else None
+                val = (inner or {}).get("StringValue")
+                fields[k] = strs.resolve(val) if val is not None else UNKNOWN
+            return Doc(fields, closed="**" not in attrs)
+        if kind == "esm":
+            service = _service_of(call) if call else None
+            if service == "dynamodb":
+                op = w.operation
+                if op == "delete_item":
+                    return Doc({"eventName": [("REMOVE",)], "dynamodb": Doc({"NewImage": None})})
+                if op not in ("put_item", "update_item"):
+                    return None
+                image: Any = UNKNOWN
+                if op == "put_item" and payload.get("item") is not None:
+                    image = doc(payload["item"], typed=True)
+                return Doc({"eventName": [("INSERT",), ("MODIFY",)], "dynamodb": Doc({"NewImage": image})})
+            if service in ("kinesis", "sqs"):
+                name = "data" if service == "kinesis" else "body"
+                body = payload.get("data" if service == "kinesis" else "body")
+                if body is None:
+                    return None
+                return Doc({name: doc(body)})
+            return None
+        return None
+
+    # ---- bounds: a guard that ends the loop
+    def _judge(self, cycle: Cycle) -> Cycle:
+        if cycle.policy_only:
+            return cycle
+        for i, hop in enumerate(cycle.steps):
+            w = hop.write
+            guards = (w.call or {}).get("guards") or []
+            for g in guards:
+                if g.get("op") == "compare" and _is_hop_counter(g):
+                    cycle.bounded = f"hop counter `{g.get('text')}` checked before the write"
+                    cycle.bounded_at = (w.module, w.call.get("line", 0), w.call.get("column", 0))
+                    return cycle
+            prev = cycle.steps[i - 1].write  # what arrives at this function
+            for g in guards:
+                if g.get("op") not in ("startswith", "endswith", "eq", "in"):
+                    continue
+                written = self._written_value(prev, g.get("value") or {})
+                if written is None:
+                    continue
+                if not any(_guard_may_hold(g, p) for p in written):
+                    cycle.bounded = ("one extra round: it writes only for records "
+                                     f"{_guard_text(g)}, and what it writes is not one of them")
+                    cycle.bounded_at = (w.module, w.call.get("line", 0), w.call.get("column", 0))
+                    return cycle
+        return cycle
+
+    def _written_value(self, w: WriteEdge, org: dict) -> Optional[List[Any]]:
+        """The string alternatives that ``w`` writes where a guard reads ``org`` (an event path)."""
+        if org.get("kind") != "event" or w.source != "code":
+            return None
+        path = [p for p in (org.get("path") or []) if p not in ("*", 0)]
+        strs = self.strings(w.function)
+        if tuple(path) in (("Records", "s3", "object", "key"),):
+            return self._key_alts(w) if w.key is not None else None
+        payload = (w.call or {}).get("payload") or {}
+        for marker, field_name in (("NewImage", "item"), ("Keys", "item"), ("body", "body"), ("data", "data")):
+            if marker in path:
+                rest = path[path.index(marker) + 1:]
+                d = payload.get(field_name)
+                if d is None and field_name == "item":
+                    d = payload.get("key")  # update_item/delete_item: the key names the row
+                if not rest or d is None:
+                    return None
+                v = d.get(rest[0])
+                if isinstance(v, dict) and v.get("kind") == "doc":
+                    return None
+                return strs.resolve(v) if v is not None else None
+        return None
 
 
-def build_graph(ctx: TemplateCtx, locator: Any) -> Tuple[Dict[str, List[WriteEdge]], Dict[str, List[TriggerEdge]]]:
-    matcher = Matcher(ctx)
-    resolver = Resolver(ctx, matcher, locator)
-    writes: Dict[str, List[WriteEdge]] = {}
-    for fn_id in ctx.model.functions:
-        unit = ctx.units.get(fn_id)
-        if unit is not None:
-            edges, unknown = code_writes(ctx, fn_id, unit, resolver)
-            if unknown:
-                # targets we could not resolve: fall back on the policy's grants for those services
-                for pe in policy_writes(ctx, fn_id, matcher):
-                    if _service_of_node(ctx, pe.node) in unknown and not any(e.node == pe.node for e in edges):
-                        edges.append(pe)
-        else:
-            edges = policy_writes(ctx, fn_id, matcher)
-        writes[fn_id] = edges
-    triggers: Dict[str, List[TriggerEdge]] = {}
-    for t in trigger_edges(ctx, matcher):
-        triggers.setdefault(t.node, []).append(t)
-    return writes, triggers
+_HOP_RE = re.compile(r"hop|depth|recurs|generation|iteration|attempt|retr(y|ies)|ttl|level|count|round",
+                     re.IGNORECASE)
+
+
+def _eb_key_prefix(pattern: Any) -> Optional[str]:
+    """``detail.object.key: [{prefix: uploads/}]`` of an S3 EventBridge rule."""
+    detail = pattern.get("detail") if isinstance(pattern, dict) else None
+    obj = detail.get("object") if isinstance(detail, dict) else None
+    keys = obj.get("key") if isinstance(obj, dict) else None
+    if isinstance(keys, list) and len(keys) == 1 and isinstance(keys[0], dict) and isinstance(keys[0].get("prefix"), str):
+        return keys[0]["prefix"]
+    return None
+
+
+def _aws_sources_only(ctx: TemplateCtx, pattern: Any) -> bool:
+    """A pattern on ``aws.*`` sources only: PutEvents can't send those, AWS services do."""
+    if not isinstance(pattern, dict):
+        return False
+    sources = [resolve_literal(ctx.model, s) for s in _as_list(pattern.get("source"))]
+    return bool(sources) and all(isinstance(s, str) and s.startswith("aws.") for s in sources)
+
+
+def _is_hop_counter(g: dict) -> bool:
+    """A comparison of a counter carried in the incoming message (``event["hops"] >= MAX``)."""
+    org = g.get("value") or {}
+    if org.get("kind") not in ("event", "param"):
+        return False
+    keys = [str(k) for k in org.get("path") or [] if isinstance(k, str) and k != "*"]
+    name = keys[-1] if keys else (org.get("name") or "")
+    return bool(_HOP_RE.search(name) or (not keys and _HOP_RE.search(g.get("text") or "")))
+
+
+def _typed(v: Any, strs: Any) -> Any:
+    """A DynamoDB attribute value as a stream image shows it: ``{"S": ...}`` / ``{"N": ...}``."""
+    from lambda_lint.project.patterns import Doc, UNKNOWN
+
+    kind = v.get("kind") if isinstance(v, dict) else None
+    if kind == "literal":
+        val = v.get("value")
+        if isinstance(val, bool) or val is None:
+            return UNKNOWN
+        if isinstance(val, (int, float)):
+            return Doc({"N": [(str(val),)]}, closed=True)
+        return Doc({"S": [(str(val),)]}, closed=True)
+    if kind in ("concat", "format"):
+        return Doc({"S": strs.resolve(v)}, closed=True)
+    return UNKNOWN
+
+
+def _guard_may_hold(g: dict, p: Any) -> bool:
+    from lambda_lint.project import strings as S
+
+    op, holds = g.get("op"), g.get("holds", True)
+    args = g.get("args") or ([g["arg"]] if "arg" in g else [])
+    if op == "startswith":
+        may = any(S.may_start_with(p, a) for a in args)
+        must = any(S.prefix(p)[0].startswith(a) for a in args)
+    elif op == "endswith":
+        may = any(S.may_end_with(p, a) for a in args)
+        must = any(S.suffix(p)[0].endswith(a) for a in args)
+    else:  # eq, in
+        may = any(S.may_equal(p, a) for a in args)
+        must = S.literal(p) in args
+    return may if holds else not must
+
+
+def _guard_text(g: dict) -> str:
+    args = g.get("args") or [g.get("arg")]
+    what = {"startswith": "starting with", "endswith": "ending with", "eq": "equal to", "in": "equal to"}[g["op"]]
+    neg = "" if g.get("holds", True) else "not "
+    return f"{neg}{what} " + " or ".join(repr(a) for a in args)
+
+
+def _filter_text(t: TriggerEdge) -> str:
+    parts = []
+    if t.prefix:
+        parts.append(f"prefix `{t.prefix}`")
+    if t.suffix:
+        parts.append(f"suffix `{t.suffix}`")
+    return " and ".join(parts)
+
+
+def _s3_keys_miss(t: TriggerEdge, alts: List[Any]) -> bool:
+    """No written key can pass the trigger's prefix and suffix filter."""
+    from lambda_lint.project import strings as S
+
+    for p in alts:
+        if t.prefix and not S.may_start_with(p, t.prefix):
+            continue
+        if t.suffix and not S.may_end_with(p, t.suffix):
+            continue
+        return False
+    return True
+
+
+def build_graph(ctx: TemplateCtx, locator: Any) -> Graph:
+    return Graph(ctx, locator)
 
 
 def _service_of_node(ctx: TemplateCtx, node: str) -> Optional[str]:

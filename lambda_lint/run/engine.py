@@ -62,7 +62,8 @@ def _missing_result(arg: str, session: Session) -> FileResult:
 
 def _project_phase(results: List[FileResult], session: Session) -> List[Finding]:
     # the project layer also lints inline code (InlineCode / Code.ZipFile) with the code rules
-    if not (session.layer_enabled("project") or session.layer_enabled("code")):
+    # (and for LL212, which the project layer withdraws where the code bounds the recursion)
+    if not (session.layer_enabled("project") or session.layer_enabled("code") or "LL212" in session.enabled):
         return []
     from lambda_lint.run.join import lint_projects
 
@@ -70,6 +71,11 @@ def _project_phase(results: List[FileResult], session: Session) -> List[Finding]
 
 
 def _finish(findings: List[Finding], results: List[FileResult], config: Config, session: Session) -> RunResult:
+    # issue 13: the project layer withdraws template findings the code disproves (LL212 on
+    # recursion bounded by a hop counter) with marker findings; drop both here
+    from lambda_lint.project.bounds import apply_withdrawals
+
+    findings = apply_withdrawals(findings)
     requested = {r.display: r for r in results if r.requested}
     by_file: Dict[str, supp.FileSuppressions] = {}
     for disp, r in requested.items():

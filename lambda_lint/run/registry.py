@@ -110,6 +110,7 @@ def meta_from_class(cls: type, layer: str) -> RuleMeta:
         layer=layer,
         origin=f"{cls.__module__}.{cls.__qualname__}",
         options=tuple(sorted(getattr(cls, "options", {}).items())),
+        default_enabled=getattr(cls, "default_enabled", True),  # opt-in rules (LL307) say False
     )
 
 

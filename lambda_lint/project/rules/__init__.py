@@ -12,6 +12,7 @@ from lambda_lint.project.rules.ll303_batch_failures_not_returned import BatchFai
 from lambda_lint.project.rules.ll304_handler_not_found import HandlerNotFound
 from lambda_lint.project.rules.ll305_first_record_only import FirstRecordOnly
 from lambda_lint.project.rules.ll306_failure_hidden_from_retry import FailureHiddenFromRetry
+from lambda_lint.project.rules.ll307_loop_possible_by_permission import LoopPossibleByPermission
 
 RULE_CLASSES: list = [
     TriggerFeedbackLoop,
@@ -20,4 +21,5 @@ RULE_CLASSES: list = [
     HandlerNotFound,
     FirstRecordOnly,
     FailureHiddenFromRetry,
+    LoopPossibleByPermission,
 ]

@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any
 
 
 class TriggerFeedbackLoop:
-    """A function writes to a resource that triggers itself, directly or through other functions.
+    """A function's code writes to a resource that triggers itself, directly or through other functions.
 
     ## What it catches
-    A cycle in the event graph: a function writes to a bucket, queue, topic, stream, table
-    (with a stream) or event bus, and that resource triggers the same function again,
-    directly or through other functions. The write is a boto3 call in the handler (or in code
-    the handler calls, in its module or in modules under the same `CodeUri`) whose target
-    resolves to a template resource: through `Environment.Variables` and
-    `!Ref`/`!GetAtt`/`!Sub`, through module constants, through a literal equal to the
-    resource's physical name, or straight from the triggering event (an S3 handler writing to
-    `record["s3"]["bucket"]["name"]` writes to its trigger bucket). Where the function's code
-    can't be resolved, an IAM/SAM policy granting writes to the trigger resource stands in for
-    it and the cycle is reported as a `warning`. S3 key prefix/suffix filters that the written
-    keys provably avoid (`Key=f"thumbnails/{name}"` against a trigger on `uploads/`), S3 event
-    types the write does not cause, and EventBridge patterns the event's literal `Source` or
-    `DetailType` does not match break the cycle. One finding per elementary cycle; the message
-    names the whole cycle in order.
+    A cycle in the event graph that the code makes: a function writes to a bucket, queue,
+    topic, stream, table (with a stream), delivery stream or event bus, and that resource
+    triggers the same function again, directly or through other functions. Every write on
+    the cycle is proven: a boto3 call in the handler or in code it calls (in its module or in
+    modules under the same `CodeUri`) whose target resolves to a template resource (through
+    `Environment.Variables` and `!Ref`/`!GetAtt`/`!Sub`, module constants, helper parameters,
+    literals equal to a resource's physical name, or the triggering event itself), or template
+    wiring that is a write (an SNS subscription of a queue, an EventBridge rule target, a
+    Pipe, a Firehose delivery stream, a Step Functions task). A permission alone is not a
+    write: cycles that exist only through IAM grants are LL307 (off by default).
+
+    Filters break the cycle when what is written provably misses them: S3 key prefix/suffix
+    filters (keys followed through locals, f-strings, `str.format`, `%`, `os.path.join`,
+    module constants, environment values, helper parameters and returns, `key.replace(...)`
+    of the incoming key), S3 event types, EventBridge patterns (`source`, `detail-type`,
+    `detail`: exact values, `prefix`, `suffix`, `anything-but`, lists) against `put_events`
+    entries, SNS `FilterPolicy` against `MessageAttributes`, and event-source-mapping
+    `FilterCriteria` against a literal item or message written. A write whose value can't be
+    resolved stays a loop, and the message says what could not be resolved.
+
+    Guards bound a loop: a write that happens only for records of another kind than the one
+    it writes (`if pk.startswith("product#")` while writing a `total#` row) costs one extra
+    round and is reported as `info`; a hop counter checked before the write
+    (`if event["hops"] >= MAX_HOPS: return`) bounds intentional recursion and is silent.
+
+    The message names the whole cycle and the API calls (`UpdateItem`, `PutObject`), and says
+    whether AWS's runtime recursive loop detection would stop it.
 
     ## Why it matters
     Every round of the loop is another invocation (and another write, another event), at
     full concurrency, until someone notices. AWS's recursive loop detection stops loops
-    through SQS, SNS, S3 and Lambda only after about 16 rounds, and not at all for loops
-    through Kinesis or DynamoDB streams or EventBridge: a thumbnail function writing to its
-    own upload bucket can run up thousands of dollars overnight.
+    through Lambda, SQS, SNS and S3 only after about 16 invocations, and only with a recent
+    SDK in the function; it does not see loops through DynamoDB or Kinesis streams,
+    EventBridge, Step Functions or Pipes, nor any loop of a function with
+    `RecursiveLoop: Allow`: a stream handler updating its own table can run for days.
 
     ## Example
     ```yaml
@@ -45,96 +59,56 @@ class TriggerFeedbackLoop:
     ```
 
     ## Fix
-    Write to another bucket (or queue, topic, table), or give the trigger a key prefix/suffix
-    filter that the writes avoid (`uploads/` in, `thumbnails/` out). For intentional
-    re-processing, carry a hop counter in the message and stop at a limit.
+    Write to another bucket (or queue, topic, table), or give the trigger a filter that the
+    writes avoid (an S3 prefix `uploads/` in and `thumbnails/` out; an ESM `FilterCriteria`
+    on the record type; an EventBridge pattern on a `source` the function does not send). For
+    intentional re-processing, carry a hop counter in the message and stop at a limit.
 
     ## References
     - https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html
     - https://docs.aws.amazon.com/lambda/latest/dg/with-s3-tutorial.html#with-s3-tutorial-recursion
+    - https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html
     """
 
     code = "LL301"
     name = "trigger-feedback-loop"
     severity = "error"
-    summary = "a function's writes trigger itself again (a cycle in the event graph)"
+    summary = "a function's code writes to what triggers it again (a cycle in the event graph)"
 
     def check(self, project: Any, out: Any) -> None:
         from lambda_lint.findings import Severity
-        from lambda_lint.project.graph import find_cycles
+        from lambda_lint.project.rules import _loops as L
 
-        writes, triggers = project.graph
-        ctx = project.ctx
-        for cycle in find_cycles(writes, triggers, ctx, project.model.functions):
-            steps = cycle.steps
-            severity = Severity.WARNING if cycle.policy_only else None
-            # the code side: the first write in a requested file
-            code_idx = [i for i, (w, _) in enumerate(steps)
-                        if w.source == "code" and w.module is not None and w.module.requested]
-            if code_idx:
-                code_idx.sort(key=lambda i: (steps[i][0].module.display, steps[i][0].call.get("line", 0)))
-                start = code_idx[0]
+        for cycle in project.graph.cycles():
+            if cycle.policy_only:
+                continue  # LL307
+            if cycle.bounded and not cycle.bounded.startswith("one extra round"):
+                continue  # a hop counter bounds it
+            rc, in_code = L.rotate(cycle)
+            if not in_code:
+                k = L.first_trigger_step(project, rc)
+                from lambda_lint.project.graph import Cycle
+
+                rc = Cycle(rc.steps[k:] + rc.steps[:k], rc.bounded, rc.bounded_at)
+            severity = Severity.INFO if rc.bounded else None
+            if rc.bounded:
+                tail = (f"{rc.bounded}; a FilterCriteria (or key filter) on the trigger saves "
+                        f"that invocation")
             else:
-                start = min(range(len(steps)), key=lambda i: _trigger_pos(project, steps[i][1]))
-            rotated = steps[start:] + steps[:start]
-            from lambda_lint.project.graph import Cycle
-
-            rc = Cycle(rotated)
-            message = _message(rc, cycle.policy_only)
-            related = _related(project, out, rotated)
-            w0, t0 = rotated[0]
+                tail = (f"every round bills another invocation; {L.detection(project, rc)}; write to another "
+                        f"resource or prefix, or add a trigger filter that the writes avoid")
+            message = f"feedback loop {rc.text()}: {L.what(rc)}{L.notes(rc)}; {tail}"
+            related = L.related(project, out, rc)
             anchor = "LL301:" + rc.text()
-            if code_idx:
+            resource = L.resource_of(rc)
+            h0 = rc.steps[0]
+            w0 = h0.write
+            if in_code:
                 call = w0.call
                 out.code(self.code, w0.module, call["line"], call["column"], message, function=w0.function,
-                         severity=severity, related=related, anchor=anchor,
+                         severity=severity, related=related, anchor=anchor, resource=resource,
                          end_line=call.get("end_line"), end_column=call.get("end_column"))
             else:
-                line, col = _trigger_pos(project, t0)
-                out.template(self.code, line, col, message, function=t0.function, severity=severity,
-                             related=related, anchor=anchor)
-
-
-def _trigger_pos(project: Any, t: Any) -> Tuple[int, int]:
-    if t.trigger is not None:
-        return t.trigger.line, t.trigger.column
-    fn = project.model.functions.get(t.function)
-    return (fn.line, fn.column) if fn is not None else (1, 1)
-
-
-def _message(cycle: Any, policy_only: bool) -> str:
-    steps = cycle.steps
-    first = steps[0][0]
-    node = "the default event bus" if first.node.startswith("<") else first.node
-    kinds = {t.label for _, t in steps}
-    streams = any(k in ("kinesis", "dynamodb-stream", "stream", "events:rule") for k in kinds)
-    verb = "may write to" if first.source == "policy" else "writes to"
-    if first.operation in ("invoke", "invoke_async"):
-        verb = "invokes"
-    if len(steps) == 1:
-        what = f"{first.function} {verb} {node}, which triggers it again"
-    else:
-        others = ", ".join(t.function for _, t in steps[:-1] if t.function != node)
-        what = f"{first.function} {verb} {node}, which comes back to it" + (f" through {others}" if others else "")
-    source = (" (IAM write permissions stand in for code that could not be resolved)" if policy_only else "")
-    stop = ("AWS's loop detection never stops this one (Kinesis/DynamoDB streams, EventBridge)" if streams else
-            "AWS's loop detection stops SQS/SNS/S3/Lambda loops only after ~16 rounds")
-    return (f"feedback loop {cycle.text()}: {what}{source}, and every round bills another invocation; {stop}; "
-            f"write to another bucket/queue/table or prefix, or add a trigger filter the writes avoid")
-
-
-def _related(project: Any, out: Any, steps: List[Any]) -> List[Any]:
-    rel = []
-    for w, t in steps:
-        if w.source == "code" and w.module is not None and w.call is not None:
-            rel.append(out.code_location(w.module, w.call["line"], w.call["column"],
-                                         f"{w.function} writes to {w.node} ({w.operation})"))
-        elif w.source == "policy":
-            fn = project.model.functions.get(w.function)
-            props = fn.props if fn is not None else None
-            line, col = props.kpos.get("Policies", (fn.line, fn.column)) if props is not None else (1, 1)
-            rel.append(out.template_location(line, col, f"{w.function} may write to {w.node} ({w.policy})"))
-        if t.trigger is not None:
-            rel.append(out.template_location(t.trigger.line, t.trigger.column,
-                                             f"{w.node} triggers {t.function} ({t.trigger.name})"))
-    return rel
+                line, col = L.trigger_pos(project, rc.steps[0])
+                out.template(self.code, line, col, message, function=rc.steps[0].target, severity=severity,
+                             related=related, anchor=anchor, resource=resource)

@@ -34,7 +34,9 @@ def module_graph(root: Path, package: str = "lambda_lint") -> Dict[str, Set[str]
                     parts = mod.split(".") if is_pkg else mod.split(".")[:-1]
                     parts = parts[: len(parts) - node.level + 1]
                     base = ".".join(parts + ([node.module] if node.module else []))
-                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+                # ``from pkg import mod`` depends on the module, as import-linter reads it;
+                # ``from pkg import name`` on the package
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names]
             for target in targets:
                 while target and target not in mods:
                     target = target.rpartition(".")[0]

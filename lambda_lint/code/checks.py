@@ -165,11 +165,18 @@ def has_own_yield(loop: Loop) -> bool:
     return any(contains_yield(small) for small, _ in own_smalls(loop))
 
 
-def is_bound_expr(an: ModuleAnalysis, expr: cst.BaseExpression, func: Func) -> bool:
+def is_bound_expr(an: ModuleAnalysis, expr: cst.BaseExpression, func: Func, depth: int = 0) -> bool:
     """A test that bounds a loop: an ordering comparison (attempts < N, time.time() > deadline),
     a comparison on a counter that the function increments, a deadline call, or a counter
-    that is decremented (``while retries:``)."""
+    that is decremented (``while retries:``). A local flag is followed to what it was
+    computed from (``final = remaining <= 0.05`` ... ``if final: raise``)."""
     counters = func.augassigns
+    if depth < 2:
+        for node in walk(expr):
+            if isinstance(node, cst.Name) and node.value not in counters:
+                for value in func.assigns.get(node.value, ())[-1:]:
+                    if not isinstance(value, cst.Call) and is_bound_expr(an, value, func, depth + 1):
+                        return True
     for node in walk(expr):
         if isinstance(node, cst.Comparison):
             for t in node.comparisons:
@@ -241,12 +248,137 @@ def _if_paths(an: ModuleAnalysis, node: cst.If) -> Tuple[bool, bool]:
     return r1 or r2, f1 or f2
 
 
-def _goes_round(an: ModuleAnalysis, ex: Except) -> bool:
-    """Some path through the except body falls through or ``continue``s: it does not raise,
-    break, return or exit on every path (an except that re-raises only other errors still
-    retries the ones it keeps)."""
+def _goes_round(an: ModuleAnalysis, ex: Except, loop: Loop) -> bool:
+    """Some path through the except body ``continue``s, or falls through to statements that
+    do not leave the loop: it does not raise, break, return or exit on every path (an except
+    that re-raises only other errors still retries the ones it keeps). An except that
+    assigns a fallback and falls through to a ``break``/``return`` after the try leaves."""
+    if _keeps_only_interrupts(ex):
+        return False
     rounds, falls = _paths(an, block_body(ex.node.body))  # type: ignore[attr-defined]
-    return rounds or falls
+    if rounds:
+        return True
+    return falls and not _continuation_leaves(an, block_body(loop.node.body), ex.try_node)  # type: ignore[attr-defined]
+
+
+# errno values that mean "not a failure, call again": a signal interrupted the call, or a
+# non-blocking call has nothing yet.
+_INTERRUPT_ERRNOS = frozenset({"EINTR", "EAGAIN", "EWOULDBLOCK", "EINPROGRESS", "EALREADY"})
+
+
+def _keeps_only_interrupts(ex: Except) -> bool:
+    """``except OSError as e: if e.errno == errno.EINTR: continue`` + ``raise``: the except
+    re-raises, and what it keeps is selected by a test on an interrupt errno. Going round
+    on EINTR is the documented way to restart a system call, not a retry of a failure."""
+    body = block_body(ex.node.body)  # type: ignore[attr-defined]
+    smalls = list(own_statements(body))
+    if not any(type(s) is cst.Raise for s, _ in smalls):
+        return False
+    tests = [c for _, conds in smalls for c in conds]
+    tests += [s.test for s in body if isinstance(s, cst.If)]
+    for t in tests:
+        for n in walk(t):
+            d = dotted(n) if isinstance(n, (cst.Name, cst.Attribute)) else None
+            if d and d.split(".")[-1] in _INTERRUPT_ERRNOS:
+                return True
+    return False
+
+
+def _continuation_leaves(an: ModuleAnalysis, body: Any, target: cst.CSTNode) -> bool:
+    """After ``target`` (a try somewhere in ``body``) completes normally, does every path
+    leave the loop (break, return, raise, exit) before the end of the loop body? Nested
+    loops, functions and classes are not entered (a try there is not this loop's)."""
+    chain = _block_chain(body, target)
+    if chain is None:
+        return False
+    for rest in chain:  # innermost block first
+        rounds, falls = _paths(an, rest)
+        if rounds:
+            return False
+        if not falls:
+            return True
+    return False
+
+
+def _block_chain(stmts: Any, target: cst.CSTNode) -> Optional[List[Any]]:
+    """The statements that follow ``target`` in each enclosing block, innermost first."""
+    for i, stmt in enumerate(stmts):
+        if stmt is target:
+            return [list(stmts[i + 1:])]
+        for inner in _sub_blocks(stmt):
+            found = _block_chain(inner, target)
+            if found is not None:
+                return found + [list(stmts[i + 1:])]
+    return None
+
+
+def _sub_blocks(stmt: cst.CSTNode) -> List[Any]:
+    tp = type(stmt)
+    if tp is cst.If:
+        out = [block_body(stmt.body)]  # type: ignore[attr-defined]
+        orelse = stmt.orelse  # type: ignore[attr-defined]
+        if isinstance(orelse, cst.If):
+            out.append([orelse])
+        elif orelse is not None:
+            out.append(block_body(orelse.body))
+        return out
+    if tp is cst.With:
+        return [block_body(stmt.body)]  # type: ignore[attr-defined]
+    if tp is cst.Try or tp is cst.TryStar:
+        out = [block_body(stmt.body)]  # type: ignore[attr-defined]
+        out += [block_body(h.body) for h in stmt.handlers]  # type: ignore[attr-defined]
+        for part in (stmt.orelse, stmt.finalbody):  # type: ignore[attr-defined]
+            if part is not None:
+                out.append(block_body(part.body))
+        return out
+    if tp is cst.Match:
+        return [block_body(c.body) for c in stmt.cases]  # type: ignore[attr-defined]
+    return []
+
+
+# Calls that hand out the next piece of work: a consumer loop takes fresh input every round.
+_TAKE_CALLS = frozenset({"get", "get_nowait", "pop", "popleft", "recv", "receive", "receive_messages",
+                         "receive_message", "read", "readline", "next", "__next__", "accept", "dequeue", "take"})
+
+
+def consumes_fresh_input(an: ModuleAnalysis, loop: Loop) -> bool:
+    """A work-queue loop: ``job = q.get()`` at the top of the body and an exit on it
+    (``if job is None: return``). Every round works on a new item, so an except inside
+    does not retry the same call, and the sentinel ends the loop."""
+    body = block_body(loop.node.body)  # type: ignore[attr-defined]
+    taken: Set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                value = getattr(small, "value", None)
+                if isinstance(value, cst.Await):
+                    value = value.expression
+                if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(value, cst.Call):
+                    f = value.func
+                    meth = f.attr.value if isinstance(f, cst.Attribute) else dotted(f)
+                    if meth in _TAKE_CALLS:
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                        taken |= {n.value for t in targets for n in walk(t) if isinstance(n, cst.Name)}
+        elif isinstance(stmt, cst.If) and taken:
+            if any(isinstance(n, cst.Name) and n.value in taken for n in walk(stmt.test)):
+                if any(type(s) in (cst.Break, cst.Return) for s, _ in own_statements(block_body(stmt.body))):
+                    return True
+    return False
+
+
+def caught_names(an: ModuleAnalysis, excepts: List[Except]) -> Optional[str]:
+    """``ClientError, OSError`` for excepts that name their types; None when one is broad."""
+    names: List[str] = []
+    for ex in excepts:
+        t = getattr(ex.node, "type", None)
+        if t is None or is_broad_except(ex.node):
+            return None
+        items = [el.value for el in t.elements] if isinstance(t, cst.Tuple) else [t]
+        for item in items:
+            text = an.code(item).strip()
+            if text not in names:
+                names.append(text)
+    return ", ".join(names)
 
 
 def _assigned_names(stmts: Any) -> Set[str]:
@@ -254,9 +386,13 @@ def _assigned_names(stmts: Any) -> Set[str]:
     for small, _ in own_statements(stmts):
         if isinstance(small, cst.Assign):
             for t in small.targets:
-                for n in walk(t.target):
+                stack = [t.target]
+                while stack:  # names and tuple/list unpacking; not attributes or subscripts
+                    n = stack.pop()
                     if isinstance(n, cst.Name):
                         out.add(n.value)
+                    elif isinstance(n, (cst.Tuple, cst.List)):
+                        stack.extend(el.value for el in n.elements)
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
             d = dotted(small.target)
             if d:
@@ -284,15 +420,21 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
             if not is_never_ending(an, loop):
                 continue  # a for over a finite iterable is bounded
         extra = getattr(an, "retry_exceptions", frozenset())
-        round_excepts = [ex for ex in excepts if _goes_round(an, ex) and catches_outages(ex.node, extra)
-                         and not catches_only_non_failures(ex.node)]
+        round_excepts = [ex for ex in excepts if catches_outages(ex.node, extra)
+                         and not catches_only_non_failures(ex.node) and _goes_round(an, ex, loop)]
         if not round_excepts:
             continue
+        if consumes_fresh_input(an, loop):
+            continue  # a work-queue consumer: each round is a new item, the sentinel ends it
         if isinstance(node, cst.While) and not is_constant_true(node.test):
             if is_bound_expr(an, node.test, func):
                 continue
+            # Only a plain local can be proven to change on the success path alone: an
+            # attribute or a call (``while not self._coord.exception``) is state that the
+            # failure itself, another thread or the callee can set.
+            if any(isinstance(n, (cst.Attribute, cst.Call, cst.Subscript, cst.Await)) for n in walk(node.test)):
+                continue
             names = {n.value for n in walk(node.test) if isinstance(n, cst.Name)}
-            names |= {dotted(n) for n in walk(node.test) if isinstance(n, cst.Attribute)} - {None}
             success: Set[str] = set()
             failure: Set[str] = set()
             for ex in round_excepts:
@@ -304,8 +446,6 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
                     failure |= _assigned_names(block_body(h.body))
             if not (names & success) or (names & failure):
                 continue
-        if isinstance(node, cst.While) and not isinstance(node.test, cst.Name) and not is_constant_true(node.test):
-            pass
         bounded = False
         for small, conds in own_smalls(loop):
             if is_exit_stmt(an, small) and any(is_bound_expr(an, c, func) for c in conds):
@@ -408,3 +548,77 @@ def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]
         out[id(ex.node)] = (ex, rec)
     an._dropped = out  # type: ignore[attr-defined]
     return out
+
+
+# --------------------------------------------------------------------------- best-effort cleanup
+
+# Calls that release something: their failure during teardown has nowhere useful to go.
+_TEARDOWN_CALLS = frozenset({
+    "close", "aclose", "stop", "shutdown", "unlink", "delete", "remove", "rmtree", "terminate", "kill",
+    "cancel", "release", "disconnect", "cleanup", "clean_up", "dispose", "quit", "logout", "unsubscribe",
+    "detach", "join", "rmdir", "task_done", "close_connection",
+})
+# The first word of a function's name that says it tears something down (``close``,
+# ``_cleanup_all``, ``__exit__``).
+_TEARDOWN_WORDS = frozenset({"close", "cleanup", "teardown", "shutdown", "dispose", "release", "disconnect",
+                             "terminate", "destroy", "finalize", "finalise", "del", "exit", "aexit", "atexit"})
+
+
+def _nested_in_handling(an: ModuleAnalysis) -> Set[int]:
+    """id() of every try statement that sits in an ``except`` body or a ``finally`` body:
+    code that runs after a failure is already in hand (or on the way out)."""
+    cached = an.__dict__.get("_nested_in_handling")
+    if cached is not None:
+        return cached
+    out: Set[int] = set()
+    for node in walk(an.module):
+        if type(node) is cst.Try or type(node) is cst.TryStar:
+            parts = [h.body for h in node.handlers]  # type: ignore[attr-defined]
+            if node.finalbody is not None:  # type: ignore[attr-defined]
+                parts.append(node.finalbody.body)  # type: ignore[attr-defined]
+            for part in parts:
+                for inner in walk(part):
+                    if type(inner) in (cst.Try, cst.TryStar, cst.With):
+                        out.add(id(inner))
+    an.__dict__["_nested_in_handling"] = out
+    return out
+
+
+def _is_teardown_call(an: ModuleAnalysis, node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if not isinstance(node, cst.Call):
+        return False
+    f = node.func
+    name = f.attr.value if isinstance(f, cst.Attribute) else (dotted(f) or "")
+    return name.split(".")[-1] in _TEARDOWN_CALLS
+
+
+def is_best_effort_cleanup(an: ModuleAnalysis, ex: Except) -> bool:
+    """A swallow that is not hiding the work's failure: it sits in a ``finally`` or inside
+    an ``except`` that already handles the failure (logs, records or re-raises it), or it
+    guards only teardown calls (``conn.close()``, ``os.unlink(tmp)``), or it is in a
+    function that tears something down (``close``, ``__exit__``, an ``atexit`` hook).
+    A handler's own name never counts: ``stop_instances`` may be the function's whole job."""
+    return _best_effort(an, ex.try_node, ex.func)
+
+
+def _best_effort(an: ModuleAnalysis, block: cst.CSTNode, func: Func) -> bool:
+    """``block``: the try (or ``with suppress(...)``) whose failures are discarded."""
+    if id(block) in _nested_in_handling(an):
+        return True
+    smalls = [s for s, _ in own_statements(block_body(block.body))]  # type: ignore[attr-defined]
+    if smalls and all(type(s) is cst.Expr and _is_teardown_call(an, s.value) for s in smalls):  # type: ignore[attr-defined]
+        return True
+    f = func.enclosing_function()
+    if f is not None and not f.is_handler:
+        words = [w for w in f.name.lower().split("_") if w]
+        if (words and words[0] in _TEARDOWN_WORDS) or any(d.split(".")[-1] == "register" and d.startswith("atexit")
+                                          for d in f.decorators):
+            return True
+    return False
+
+
+def is_best_effort_suppress(an: ModuleAnalysis, with_node: cst.With, func: Func) -> bool:
+    """``with contextlib.suppress(Exception):`` around teardown: see is_best_effort_cleanup."""
+    return _best_effort(an, with_node, func)

@@ -98,7 +98,7 @@ class UnboundedRetry:
     def check(self, analysis: "ModuleAnalysis", reporter: "Reporter", options: Mapping[str, Any]) -> None:
         import libcst as cst
 
-        from lambda_lint.code.checks import function_name, has_own_exit, retry_loops, where
+        from lambda_lint.code.checks import caught_names, function_name, has_own_exit, is_never_ending, retry_loops, where
 
         for loop, excepts in sorted(retry_loops(analysis).values(), key=lambda v: analysis.position(v[0].node)):
             node = loop.node
@@ -106,15 +106,15 @@ class UnboundedRetry:
                 what = f"while {analysis.code(node.test).strip()} loop"
             else:
                 what = f"for loop over {analysis.code(node.iter).strip()}"
-            from lambda_lint.code.checks import is_never_ending
-
             leaves = has_own_exit(analysis, loop) or not is_never_ending(analysis, loop)
             exits = "and only leaves on success" if leaves else "and never leaves"
             line, col, _, _ = analysis.position(node)
             eline = analysis.position(excepts[0].node)[0]
+            named = caught_names(analysis, excepts)
+            caught = f"on {named}" if named else "on every exception"
             reporter.report(
                 self.code, line, col,
-                f"{where(loop.func)}: {what} retries on every exception (except at line {eline}) {exits}; an "
+                f"{where(loop.func)}: {what} retries {caught} (except at line {eline}) {exits}; an "
                 f"outage keeps the function running until its timeout on every invocation (and the trigger "
                 f"retries it); bound it with for attempt in range(N), a deadline check or a re-raise",
                 function=function_name(loop.func), anchor=f"{self.code}:{where(loop.func)}:{what}",

@@ -469,14 +469,20 @@ _FAILURE_WORDS = ("dlq", "dead_letter", "deadletter", "fail", "quarantine", "req
 
 
 def _failure_lists(an: ModuleAnalysis, func: Func) -> Set[str]:
+    """Names that flow into the ``batchItemFailures`` the function returns. Only that key
+    counts: ``{"statusCode": 200, "errors": errors}`` reports nothing to Lambda. A bare
+    returned list counts when the module builds ``batchItemFailures`` somewhere (a helper
+    that returns the failures to the handler)."""
     names: Set[str] = set()
+    module_bif = any(f.bif for f in an.functions)
 
     def from_value(v: Any) -> None:
         if isinstance(v, cst.Name):
-            names.add(v.value)
+            if module_bif:
+                names.add(v.value)
         elif isinstance(v, cst.Dict):
             for el in v.elements:
-                if isinstance(el, cst.DictElement):
+                if isinstance(el, cst.DictElement) and _literal_key(el.key) == "batchItemFailures":
                     # {"batchItemFailures": failed} or built from it:
                     # [{"itemIdentifier": i} for i in failed], list(failed), ...
                     names.update(n.value for n in walk(el.value) if isinstance(n, cst.Name))
@@ -488,6 +494,75 @@ def _failure_lists(an: ModuleAnalysis, func: Func) -> Set[str]:
             if isinstance(v, cst.Dict):
                 from_value(v)
     return names
+
+
+def _literal_key(node: Any) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            v = node.evaluated_value
+        except Exception:  # noqa: BLE001
+            return None
+        return v if isinstance(v, str) else None
+    return None
+
+
+def _goes_on_with_fallback(an: ModuleAnalysis, ex: Except, rec: Loop) -> bool:
+    """The except substitutes a value and falls through to code after the try that uses
+    it: ``except ValueError: payload = {"raw": body}`` then ``save(payload)``. The record
+    is still processed, with the fallback."""
+    body = block_body(ex.node.body)  # type: ignore[attr-defined]
+    rounds, falls = _paths(an, body)
+    if not falls:
+        return False
+    assigned = _assigned_names(body)
+    if not assigned:
+        return False
+    chain = _block_chain(block_body(rec.node.body), ex.try_node)  # type: ignore[attr-defined]
+    if not chain:
+        return False
+    for rest in chain:
+        for stmt in rest:
+            if any(isinstance(n, cst.Name) and n.value in assigned for n in walk(stmt)):
+                return True
+    return False
+
+
+_REPORT_OPS = _SEND_OPS | {"put_evaluations", "send_task_failure", "put_metric_data"}
+# Calls that only log or shape a response: the handler is just returning.
+_INERT_CALLS = frozenset({"print", "str", "int", "float", "bool", "dict", "list", "len", "repr", "format",
+                          "dumps", "json.dumps", "isinstance", "getattr", "get"})
+_LOG_HEADS = ("logger", "logging", "log", "LOGGER", "LOG", "_logger", "tracer", "metrics")
+
+
+def falls_through(an: ModuleAnalysis, stmts: Any) -> bool:
+    """Some path through ``stmts`` reaches their end (no return/raise/exit on every path)."""
+    return _paths(an, stmts)[1]
+
+
+def forwards_failure(an: ModuleAnalysis, stmts: Any) -> bool:
+    """The block sends the failure on: a boto3 send/put or a call named for failures."""
+    for stmt in stmts:
+        for node in walk(stmt):
+            if type(node) is cst.Call:
+                f = node.func
+                if isinstance(f, cst.Attribute) and f.attr.value in _REPORT_OPS:
+                    return True
+                name = (dotted(f) or "").lower().split(".")[-1]
+                if any(w in name for w in _FAILURE_WORDS):
+                    return True
+    return False
+
+
+def does_work(an: ModuleAnalysis, stmts: Any) -> bool:
+    """A call in ``stmts`` other than logging, printing or building the response."""
+    for stmt in stmts:
+        for node in walk(stmt):
+            if type(node) is cst.Call:
+                d = dotted(node.func) or ""
+                if d.split(".")[0] in _LOG_HEADS or d in _INERT_CALLS or d.split(".")[-1] in _INERT_CALLS:
+                    continue
+                return True
+    return False
 
 
 def record_handled(an: ModuleAnalysis, ex: Except) -> bool:
@@ -544,6 +619,10 @@ def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]
         if id(ex.loops[-1].node) in retry and ex in retry[id(ex.loops[-1].node)][1]:
             continue  # retried forever, reported as LL102
         if record_handled(an, ex):
+            continue
+        if id(ex.try_node) in _nested_in_handling(an):
+            continue  # the enclosing except (or finally) decides the record's fate
+        if _goes_on_with_fallback(an, ex, rec):
             continue
         out[id(ex.node)] = (ex, rec)
     an._dropped = out  # type: ignore[attr-defined]

@@ -701,3 +701,178 @@ def _best_effort(an: ModuleAnalysis, block: cst.CSTNode, func: Func) -> bool:
 def is_best_effort_suppress(an: ModuleAnalysis, with_node: cst.With, func: Func) -> bool:
     """``with contextlib.suppress(Exception):`` around teardown: see is_best_effort_cleanup."""
     return _best_effort(an, with_node, func)
+
+
+# --------------------------------------------------------------------------- unbounded polls (LL107)
+
+# A state value that says the job ended badly: a poll that tests for one of these handles failure.
+_FAILURE_STATE_WORDS = ("fail", "error", "cancel", "abort", "timed_out", "timedout", "timeout", "reject",
+                        "rollback", "denied", "expired", "unhealthy")
+# Calls that are not a poll: pure conversions and look-ups on values already in hand.
+_NOT_POLL_CALLS = frozenset({
+    "len", "str", "int", "float", "bool", "list", "dict", "set", "tuple", "sorted", "min", "max", "any", "all",
+    "isinstance", "hasattr", "getattr", "print", "range", "enumerate", "zip", "repr", "format", "lower", "upper",
+    "strip", "split", "startswith", "endswith", "items", "keys", "values", "copy", "json.loads", "loads",
+    "json.dumps", "dumps",
+})
+
+
+def _is_sleep(an: ModuleAnalysis, node: cst.CSTNode) -> bool:
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if not isinstance(node, cst.Call):
+        return False
+    return (an.qualify(node.func) or dotted(node.func) or "").split(".")[-1] == "sleep"
+
+
+def _poll_calls(an: ModuleAnalysis, expr: cst.CSTNode) -> List[cst.Call]:
+    """Calls in ``expr`` that ask something outside the function (not conversions, not
+    dict ``.get("key")`` look-ups, not sleeps)."""
+    out = []
+    for node in walk(expr):
+        if not isinstance(node, cst.Call) or _is_sleep(an, node):
+            continue
+        d = an.qualify(node.func) or dotted(node.func) or ""
+        last = d.split(".")[-1]
+        if d in _NOT_POLL_CALLS or last in _NOT_POLL_CALLS:
+            continue
+        if last in ("get", "pop") and node.args and isinstance(node.args[0].value, cst.SimpleString):
+            continue  # resp.get("Status"): a look-up in what an earlier call returned
+        out.append(node)
+    return out
+
+
+def _literals(expr: cst.CSTNode) -> List[Any]:
+    out = []
+    for node in walk(expr):
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                out.append(node.evaluated_value)
+            except Exception:  # noqa: BLE001
+                pass
+    return out
+
+
+def _failure_literal(expr: cst.CSTNode) -> bool:
+    return any(isinstance(v, str) and any(w in v.lower() for w in _FAILURE_STATE_WORDS) for v in _literals(expr))
+
+
+def _success_test(expr: cst.BaseExpression) -> bool:
+    """A positive test: ``x == "READY"``, ``x in ("ACTIVE", "AVAILABLE")``, ``x is not None``,
+    ``job.done()``, ``resp["Ready"]`` (and ``and`` of such). Negative tests (``not token``,
+    ``x is None``, ``x != "RUNNING"``, ``"NextToken" not in resp``) wait for an absence or leave
+    on any other state: pagination, draining, terminal-state handling."""
+    if isinstance(expr, cst.BooleanOperation):
+        if isinstance(expr.operator, cst.Or):
+            return _success_test(expr.left) and _success_test(expr.right)
+        return _success_test(expr.left) or _success_test(expr.right)
+    if isinstance(expr, cst.UnaryOperation):
+        return False
+    if isinstance(expr, cst.Comparison):
+        for t in expr.comparisons:
+            if isinstance(t.operator, (cst.Equal, cst.In, cst.IsNot)):
+                continue
+            if isinstance(t.operator, cst.Is) and isinstance(t.comparator, cst.Name) and t.comparator.value == "True":
+                continue
+            return False
+        return True
+    return isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript, cst.Call, cst.Await))
+
+
+def _wait_test(expr: cst.BaseExpression) -> bool:
+    """A ``while`` test that holds until success: ``status != "DONE"``, ``status not in
+    ("ACTIVE",)``, ``not ready``, ``result is None``, ``not job.done()``."""
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        return isinstance(expr.expression, (cst.Name, cst.Attribute, cst.Subscript, cst.Call, cst.Await))
+    if isinstance(expr, cst.Comparison) and len(expr.comparisons) == 1:
+        t = expr.comparisons[0]
+        if isinstance(t.operator, (cst.NotEqual, cst.NotIn)):
+            return bool(_literals(t.comparator)) or isinstance(t.comparator, (cst.Name, cst.Attribute))
+        if isinstance(t.operator, cst.Is) and isinstance(t.comparator, cst.Name) and t.comparator.value == "None":
+            return True
+    return False
+
+
+def _polled_names(an: ModuleAnalysis, loop: Loop) -> Set[str]:
+    """Names the loop body (re)assigns from an expression that polls something."""
+    out: Set[str] = set()
+    polled_now: Set[str] = set()
+    for small, _ in own_smalls(loop):
+        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+            value = small.value
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            names = {n.value for t in targets for n in walk(t)
+                     if isinstance(n, cst.Name) and not isinstance(t, (cst.Attribute, cst.Subscript))}
+            refs = {n.value for n in walk(value) if isinstance(n, cst.Name)}
+            if _poll_calls(an, value) or refs & polled_now:
+                out |= names
+                polled_now |= names
+    return out
+
+
+def poll_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, cst.Call]]:
+    """id(loop node) -> (loop, the poll call) for LL107: a loop that asks something every
+    round, sleeps, and leaves only when the answer is the success value. Loops that are
+    LL102 retries are not polls (one finding a loop); LL101 loops have no exit at all."""
+    cached = an.__dict__.get("_poll_loops")
+    if cached is not None:
+        return cached
+    out: Dict[int, Tuple[Loop, cst.Call]] = {}
+    retry = retry_loops(an)
+    for loop in an.loops:
+        node = loop.node
+        if id(node) in retry:
+            continue
+        forever = is_never_ending(an, loop)
+        if not forever and not (isinstance(node, cst.While) and _wait_test(node.test)):
+            continue
+        smalls = own_smalls(loop)
+        if not any(type(s) is cst.Expr and _is_sleep(an, s.value) for s, _ in smalls):  # type: ignore[attr-defined]
+            continue
+        if any(type(s) is cst.Raise for s, _ in smalls):
+            continue  # raises on a failure state (or gives up)
+        if has_own_yield(loop):
+            continue
+        func = loop.func
+        polled = _polled_names(an, loop)
+        exits = [(s, conds) for s, conds in smalls if is_exit_stmt(an, s)]
+        if any(type(s) in (cst.For, cst.While) and _leaves_function(an, s) for s, _ in smalls):
+            continue
+        tests: List[cst.BaseExpression] = []
+        if not forever:
+            if is_bound_expr(an, node.test, func) or _failure_literal(node.test):
+                continue
+            tests.append(node.test)
+        elif not exits:
+            continue  # no way out at all: LL101
+        ok = True
+        for s, conds in exits:
+            if not conds or not _success_test(conds[-1]) or any(is_bound_expr(an, c, func) for c in conds) \
+                    or any(_failure_literal(c) for c in conds):
+                ok = False
+                break
+            tests.append(conds[-1])
+        if not ok:
+            continue
+        call: Optional[cst.Call] = None
+        for t in tests:  # every way out must depend on what this round asked
+            calls = _poll_calls(an, t)
+            names = {n.value for n in walk(t) if isinstance(n, cst.Name)} & polled
+            if not calls and not names:
+                call = None
+                break
+            call = call or (calls[0] if calls else _first_poll_call(an, loop))
+        if call is None:
+            continue
+        out[id(node)] = (loop, call)
+    an.__dict__["_poll_loops"] = out
+    return out
+
+
+def _first_poll_call(an: ModuleAnalysis, loop: Loop) -> Optional[cst.Call]:
+    for small, _ in own_smalls(loop):
+        if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+            calls = _poll_calls(an, small.value)
+            if calls:
+                return calls[0]
+    return None

@@ -31,8 +31,11 @@ class SelfInvocation:
     f-strings and concatenations.
 
     Not reported when the invocation is guarded by an explicit depth/hop counter read from
-    the event and compared with a limit, in the calling function or the handler:
-    `if event.get("depth", 0) >= MAX_DEPTH: return`.
+    the event and compared with a limit, in the calling function or the handler, whether
+    the guard wraps the call or returns early before it:
+    `if event.get("depth", 0) >= MAX_DEPTH: return`. The counter may be converted,
+    incremented or parsed on the way (`hops = int(body.get("hops", 0)) + 1` with `body`
+    parsed from `event["body"]`).
 
     ## Why it matters
     A function that invokes itself without a hard stop is an infinite loop across

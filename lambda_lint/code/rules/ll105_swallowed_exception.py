@@ -21,6 +21,11 @@ class SwallowedException:
     - narrow excepts (`except KeyError: pass` is a decision, not an accident);
     - excepts that log, print, re-raise (`raise`, `raise X from exc`), return a value
       (an error response) or assign an error value;
+    - best-effort cleanup: a swallow inside a `finally`, or inside an `except` that already
+      handles the failure (logs, records or re-raises it), or around teardown calls only
+      (`conn.close()`, `os.unlink(tmp)`, `.stop()`, `.shutdown()`, `.delete()`), or in a
+      function that tears something down (`close`, `cleanup_*`, `__exit__`, `__del__`, an
+      `atexit` hook; never the handler itself);
     - the except that sends an unbounded retry loop round again: it is part of an LL102
       finding;
     - an except inside the per-record loop of a batch handler that drops the record: it is

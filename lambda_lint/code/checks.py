@@ -400,6 +400,24 @@ def _assigned_names(stmts: Any) -> Set[str]:
     return out
 
 
+def _outside_tries(stmts: Any, tries: Set[int]) -> List[cst.CSTNode]:
+    """``stmts`` with the bodies (and ``else``) of the given try statements left out; their
+    handlers and ``finally`` kept."""
+    out: List[cst.CSTNode] = []
+    for stmt in stmts:
+        if id(stmt) in tries:
+            for h in stmt.handlers:  # type: ignore[attr-defined]
+                out.extend(block_body(h.body))
+            if stmt.finalbody is not None:  # type: ignore[attr-defined]
+                out.extend(block_body(stmt.finalbody.body))  # type: ignore[attr-defined]
+        elif type(stmt) in (cst.If, cst.With, cst.Try, cst.TryStar, cst.Match):
+            for block in _sub_blocks(stmt):
+                out.extend(_outside_tries(block, tries))
+        else:
+            out.append(stmt)
+    return out
+
+
 def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
     """id(loop node) -> (loop, the excepts that send it round again) for LL102 loops."""
     cached = getattr(an, "_retry_loops", None)
@@ -444,6 +462,9 @@ def retry_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, List[Except]]]:
                     success |= _assigned_names(block_body(tn.orelse.body))  # type: ignore[attr-defined]
                 for h in tn.handlers:  # type: ignore[attr-defined]
                     failure |= _assigned_names(block_body(h.body))
+            # Assigned outside the try as well (``cf = cf.tb_next`` at the end of the body):
+            # the loop advances on the failure path too, it walks rather than retries.
+            failure |= _assigned_names(_outside_tries(block_body(node.body), {id(ex.try_node) for ex in round_excepts}))
             if not (names & success) or (names & failure):
                 continue
         bounded = False
@@ -829,13 +850,17 @@ def poll_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, cst.Call]]:
         smalls = own_smalls(loop)
         if not any(type(s) is cst.Expr and _is_sleep(an, s.value) for s, _ in smalls):  # type: ignore[attr-defined]
             continue
-        if any(type(s) is cst.Raise for s, _ in smalls):
-            continue  # raises on a failure state (or gives up)
+        in_handlers: Set[int] = set()
+        for tr in _own_tries(loop):
+            for h in tr.handlers:  # type: ignore[attr-defined]
+                in_handlers |= {id(n) for n in walk(h.body) if type(n) is cst.Raise}
+        if any(type(s) is cst.Raise and id(s) not in in_handlers for s, _ in smalls):
+            continue  # raises on a failure state (or gives up); a raise when the poll call fails does not count
         if has_own_yield(loop):
             continue
         func = loop.func
         polled = _polled_names(an, loop)
-        exits = [(s, conds) for s, conds in smalls if is_exit_stmt(an, s)]
+        exits = [(s, conds) for s, conds in smalls if is_exit_stmt(an, s) and id(s) not in in_handlers]
         if any(type(s) in (cst.For, cst.While) and _leaves_function(an, s) for s, _ in smalls):
             continue
         tests: List[cst.BaseExpression] = []
@@ -866,6 +891,20 @@ def poll_loops(an: ModuleAnalysis) -> Dict[int, Tuple[Loop, cst.Call]]:
             continue
         out[id(node)] = (loop, call)
     an.__dict__["_poll_loops"] = out
+    return out
+
+
+def _own_tries(loop: Loop) -> List[cst.CSTNode]:
+    """The try statements of a loop body at its own level (not in nested loops or defs)."""
+    out: List[cst.CSTNode] = []
+    stack = list(block_body(loop.node.body))  # type: ignore[attr-defined]
+    while stack:
+        stmt = stack.pop()
+        if type(stmt) in (cst.Try, cst.TryStar):
+            out.append(stmt)
+        if type(stmt) not in (cst.For, cst.While, cst.FunctionDef, cst.ClassDef):
+            for block in _sub_blocks(stmt):
+                stack.extend(block)
     return out
 
 

@@ -703,6 +703,31 @@ def is_best_effort_cleanup(an: ModuleAnalysis, ex: Except) -> bool:
     return _best_effort(an, ex.try_node, ex.func)
 
 
+def keeps_default(an: ModuleAnalysis, ex: Except) -> bool:
+    """The try only improves on a value that already has a default, which the code after
+    it reads: ``enc = None`` ... ``try: enc = locale.getpreferredencoding()`` /
+    ``except Exception: pass`` ... ``enc = enc or "utf-8"``. The failure leaves the default
+    in place, exactly like ``except Exception: enc = None``, which counts as handling."""
+    func = ex.func
+    if func.kind == "class":
+        return False
+    targets: Set[str] = set()
+    for small, _ in own_statements(block_body(ex.try_node.body)):  # type: ignore[attr-defined]
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            ts = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            targets |= {t.value for t in ts if isinstance(t, cst.Name)}
+    defaults = {n for n in targets if n in func.params or len(func.assigns.get(n, ())) >= 2}
+    if not defaults:
+        return False
+    body = block_body(func.node.body) if func.kind == "function" else func.node.body  # type: ignore[union-attr]
+    chain = _block_chain(body, ex.try_node)
+    for rest in chain or ():
+        for stmt in rest:
+            if any(isinstance(n, cst.Name) and n.value in defaults for n in walk(stmt)):
+                return True
+    return False
+
+
 def _best_effort(an: ModuleAnalysis, block: cst.CSTNode, func: Func) -> bool:
     """``block``: the try (or ``with suppress(...)``) whose failures are discarded."""
     if id(block) in _nested_in_handling(an):

@@ -26,6 +26,9 @@ class SwallowedException:
       (`conn.close()`, `os.unlink(tmp)`, `.stop()`, `.shutdown()`, `.delete()`), or in a
       function that tears something down (`close`, `cleanup_*`, `__exit__`, `__del__`, an
       `atexit` hook; never the handler itself);
+    - a try that only improves on a default the code after it reads
+      (`region = DEFAULT` ... `try: region = imds.region()` / `except Exception: pass` ...
+      `use(region)`): the failure keeps the default, like `except Exception: region = DEFAULT`;
     - the except that sends an unbounded retry loop round again: it is part of an LL102
       finding;
     - an except inside the per-record loop of a batch handler that drops the record: it is
@@ -75,7 +78,7 @@ class SwallowedException:
 
         from lambda_lint.code.analysis import block_body, dotted, is_broad_except, is_swallow_body
         from lambda_lint.code.checks import (dropped_record_excepts, function_name, is_best_effort_cleanup,
-                                             is_best_effort_suppress, retry_loops, where)
+                                             is_best_effort_suppress, keeps_default, retry_loops, where)
 
         retried = {id(ex.node) for _, exs in retry_loops(analysis).values() for ex in exs}
         dropped = dropped_record_excepts(analysis)
@@ -83,7 +86,8 @@ class SwallowedException:
             node = ex.node
             if not is_broad_except(node) or not is_swallow_body(block_body(node.body)):
                 continue
-            if id(node) in retried or id(node) in dropped or is_best_effort_cleanup(analysis, ex):
+            if id(node) in retried or id(node) in dropped or is_best_effort_cleanup(analysis, ex) \
+                    or keeps_default(analysis, ex):
                 continue
             caught = "everything" if node.type is None else analysis.code(node.type).strip()
             line, col, _, _ = analysis.position(node)

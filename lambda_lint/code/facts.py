@@ -387,8 +387,16 @@ def reads_first_record(an: ModuleAnalysis, func: Func) -> bool:
 
 
 def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
-    """A top-level try (directly in the function body) whose broad except returns normally."""
-    for stmt in block_body(func.node.body):  # type: ignore[union-attr]
+    """A top-level try (directly in the function body) whose broad except returns normally.
+
+    Not one: an except that substitutes a fallback and falls through to more work after
+    the try (a failure there still fails the invocation), or one that forwards the
+    failure (a boto3 send/put such as a DLQ message or a Config evaluation, or a call
+    named for it: ``send_task_failure``, ``send_to_dlq``)."""
+    from lambda_lint.code.checks import falls_through, forwards_failure, does_work
+
+    body = block_body(func.node.body)  # type: ignore[union-attr]
+    for i, stmt in enumerate(body):
         if not isinstance(stmt, (cst.Try, cst.TryStar)):
             continue
         for h in stmt.handlers:
@@ -396,6 +404,10 @@ def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
                 continue
             smalls = [s for s, _ in own_statements(block_body(h.body))]
             if any(isinstance(s, cst.Raise) for s in smalls):
+                continue
+            if forwards_failure(an, block_body(h.body)):
+                continue
+            if falls_through(an, block_body(h.body)) and does_work(an, body[i + 1:]):
                 continue
             http = False
             for s in smalls:

@@ -9,6 +9,7 @@ from lambda_lint.code.rules.ll103_recursive_handler import RecursiveHandler
 from lambda_lint.code.rules.ll104_self_invocation import SelfInvocation
 from lambda_lint.code.rules.ll105_swallowed_exception import SwallowedException
 from lambda_lint.code.rules.ll106_batch_error_swallowed import BatchErrorSwallowed
+from lambda_lint.code.rules.ll107_unbounded_poll import UnboundedPoll
 
 RULE_CLASSES: list = [UnboundedLoop, UnboundedRetry, RecursiveHandler, SelfInvocation, SwallowedException,
-                      BatchErrorSwallowed]
+                      BatchErrorSwallowed, UnboundedPoll]

@@ -22,7 +22,8 @@ class UnboundedLoop:
     the outer loop).
 
     Not reported:
-    - `while True` pagination and polling loops that `break` or `return` somewhere;
+    - `while True` pagination and polling loops that `break` or `return` somewhere (a
+      polling loop whose only exit is the success value is LL107, unbounded-poll);
     - `iter(callable, sentinel)`, which ends at the sentinel;
     - generator loops that `yield` (the consumer decides when to stop);
     - loops inside a `try` whose `except` clauses are all narrow: the expected exception

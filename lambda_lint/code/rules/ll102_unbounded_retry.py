@@ -24,9 +24,20 @@ class UnboundedRetry:
       returns (`if attempt >= MAX: raise`);
     - a deadline check: `context.get_remaining_time_in_millis()`, `time.time()`,
       `time.monotonic()`, `datetime.now()` comparisons;
-    - a re-raise in the `except` (a conditional re-raise after N tries counts). An `except`
-      that re-raises only the other errors (`if code == "Throttling": sleep` / `else: raise`)
-      still retries the errors it keeps forever, and is reported.
+    - a re-raise in the `except` (a conditional re-raise after N tries counts, and so does one
+      behind a flag computed from the time left). An `except` that re-raises only the other
+      errors (`if code == "Throttling": sleep` / `else: raise`) still retries the errors it
+      keeps forever, and is reported; one that keeps only an interrupted system call
+      (`if e.errno == errno.EINTR: continue` / `raise`) restarts the call, and is not.
+
+    Not a retry either:
+    - an `except` that assigns a fallback and falls through to a `break`/`return` after the
+      `try` (the loop is left whatever happened);
+    - a `while` whose condition reads shared state (`while not self._coord.exception:`, an
+      attribute or a call): the failure, another thread or the callee can end it; only a
+      plain local assigned on the success path alone is proof;
+    - a work-queue consumer: `job = q.get()` at the top of the body and an exit on it
+      (`if job is None: return`); every round is a new job, not the same call again.
 
     The `except` must look like an outage: broad (bare, `Exception`, `BaseException`), or an
     I/O, network, HTTP-client or AWS SDK error (`OSError`, `ConnectionError`, `TimeoutError`,
@@ -43,8 +54,9 @@ class UnboundedRetry:
     retry loop: `InterruptedError` (EINTR), `BlockingIOError`, `FileExistsError` (retry with
     a new name), `queue.Empty`, `StopIteration`, `CancelledError`, `KeyboardInterrupt`.
 
-    A loop that is both this and LL101-shaped (a `while True` retry with no exit at all) is
-    reported once, as LL102; the `except` that sends the loop round is not also reported as
+    A loop that is both this and LL101-shaped (a `while True` retry with no exit at all), or
+    this and LL107-shaped (a polling loop that also retries an outage), is reported once,
+    as LL102; the `except` that sends the loop round is not also reported as
     LL105 (swallowed-exception) or LL106 (batch-error-swallowed).
 
     ## Why it matters
@@ -98,7 +110,7 @@ class UnboundedRetry:
     def check(self, analysis: "ModuleAnalysis", reporter: "Reporter", options: Mapping[str, Any]) -> None:
         import libcst as cst
 
-        from lambda_lint.code.checks import function_name, has_own_exit, retry_loops, where
+        from lambda_lint.code.checks import caught_names, function_name, has_own_exit, is_never_ending, retry_loops, where
 
         for loop, excepts in sorted(retry_loops(analysis).values(), key=lambda v: analysis.position(v[0].node)):
             node = loop.node
@@ -106,15 +118,15 @@ class UnboundedRetry:
                 what = f"while {analysis.code(node.test).strip()} loop"
             else:
                 what = f"for loop over {analysis.code(node.iter).strip()}"
-            from lambda_lint.code.checks import is_never_ending
-
             leaves = has_own_exit(analysis, loop) or not is_never_ending(analysis, loop)
             exits = "and only leaves on success" if leaves else "and never leaves"
             line, col, _, _ = analysis.position(node)
             eline = analysis.position(excepts[0].node)[0]
+            named = caught_names(analysis, excepts)
+            caught = f"on {named}" if named else "on every exception"
             reporter.report(
                 self.code, line, col,
-                f"{where(loop.func)}: {what} retries on every exception (except at line {eline}) {exits}; an "
+                f"{where(loop.func)}: {what} retries {caught} (except at line {eline}) {exits}; an "
                 f"outage keeps the function running until its timeout on every invocation (and the trigger "
                 f"retries it); bound it with for attempt in range(N), a deadline check or a re-raise",
                 function=function_name(loop.func), anchor=f"{self.code}:{where(loop.func)}:{what}",

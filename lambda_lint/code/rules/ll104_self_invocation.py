@@ -31,8 +31,11 @@ class SelfInvocation:
     f-strings and concatenations.
 
     Not reported when the invocation is guarded by an explicit depth/hop counter read from
-    the event and compared with a limit, in the calling function or the handler:
-    `if event.get("depth", 0) >= MAX_DEPTH: return`.
+    the event and compared with a limit, in the calling function or the handler, whether
+    the guard wraps the call or returns early before it:
+    `if event.get("depth", 0) >= MAX_DEPTH: return`. The counter may be converted,
+    incremented or parsed on the way (`hops = int(body.get("hops", 0)) + 1` with `body`
+    parsed from `event["body"]`).
 
     ## Why it matters
     A function that invokes itself without a hard stop is an infinite loop across
@@ -126,7 +129,39 @@ class SelfInvocation:
                 if not any(isinstance(t.operator, ordering) for t in cmp.comparisons):
                     continue
                 for side in (cmp.left, *[t.comparator for t in cmp.comparisons]):
-                    org = origin(analysis, side, f)
-                    if org.get("kind") in ("event", "param") and org.get("path"):
+                    if SelfInvocation._from_payload(analysis, side, f, origin):
                         return True
         return False
+
+    @staticmethod
+    def _from_payload(analysis: "ModuleAnalysis", expr: Any, func: Any, origin: Any, depth: int = 0) -> bool:
+        """Is ``expr`` computed from the invocation's payload (the event, or a helper's
+        parameter)? Through arithmetic, conversions and conditional parsing:
+        ``hops = int(body.get("hops", 0)) + 1`` with ``body = json.loads(event["body"]) if
+        "body" in event else event``. A hop counter is compared wherever it was read."""
+        import libcst as cst
+
+        from lambda_lint.code.values import find_assignment, mentions
+
+        def payload(o: dict) -> bool:
+            if o.get("kind") == "event":
+                return bool(o.get("path"))
+            return o.get("kind") == "param" and o.get("name") not in ("self", "cls")
+
+        for node in walk_expr(expr):
+            if not isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+                continue
+            if mentions(origin(analysis, node, func), payload):
+                return True
+            if isinstance(node, cst.Name) and depth < 3:
+                found = find_assignment(analysis, node.value, func)
+                if found and found[0] == "assign" and \
+                        SelfInvocation._from_payload(analysis, found[1], found[2], origin, depth + 1):
+                    return True
+        return False
+
+
+def walk_expr(expr: Any) -> Any:
+    from lambda_lint.code.analysis import walk
+
+    return walk(expr)

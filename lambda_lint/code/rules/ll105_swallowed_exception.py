@@ -21,6 +21,14 @@ class SwallowedException:
     - narrow excepts (`except KeyError: pass` is a decision, not an accident);
     - excepts that log, print, re-raise (`raise`, `raise X from exc`), return a value
       (an error response) or assign an error value;
+    - best-effort cleanup: a swallow inside a `finally`, or inside an `except` that already
+      handles the failure (logs, records or re-raises it), or around teardown calls only
+      (`conn.close()`, `os.unlink(tmp)`, `.stop()`, `.shutdown()`, `.delete()`), or in a
+      function that tears something down (`close`, `cleanup_*`, `__exit__`, `__del__`, an
+      `atexit` hook; never the handler itself);
+    - a try that only improves on a default the code after it reads
+      (`region = DEFAULT` ... `try: region = imds.region()` / `except Exception: pass` ...
+      `use(region)`): the failure keeps the default, like `except Exception: region = DEFAULT`;
     - the except that sends an unbounded retry loop round again: it is part of an LL102
       finding;
     - an except inside the per-record loop of a batch handler that drops the record: it is
@@ -69,7 +77,8 @@ class SwallowedException:
         import libcst as cst
 
         from lambda_lint.code.analysis import block_body, dotted, is_broad_except, is_swallow_body
-        from lambda_lint.code.checks import dropped_record_excepts, function_name, retry_loops, where
+        from lambda_lint.code.checks import (dropped_record_excepts, function_name, is_best_effort_cleanup,
+                                             is_best_effort_suppress, keeps_default, retry_loops, where)
 
         retried = {id(ex.node) for _, exs in retry_loops(analysis).values() for ex in exs}
         dropped = dropped_record_excepts(analysis)
@@ -77,14 +86,16 @@ class SwallowedException:
             node = ex.node
             if not is_broad_except(node) or not is_swallow_body(block_body(node.body)):
                 continue
-            if id(node) in retried or id(node) in dropped:
+            if id(node) in retried or id(node) in dropped or is_best_effort_cleanup(analysis, ex) \
+                    or keeps_default(analysis, ex):
                 continue
             caught = "everything" if node.type is None else analysis.code(node.type).strip()
             line, col, _, _ = analysis.position(node)
             reporter.report(
                 self.code, line, col,
-                f"{where(ex.func)}: except catching {caught} discards the error; the invocation reports success, "
-                f"so retries, DLQs and error alarms never fire; catch the exceptions you expect, or log and re-raise",
+                f"{where(ex.func)}: except catching {caught} discards the error without a trace; a failure here "
+                f"never reaches Lambda, so it triggers no retry, DLQ or error alarm; catch the exceptions you "
+                f"expect, or log and re-raise",
                 function=function_name(ex.func), anchor=f"{self.code}:{where(ex.func)}:{caught}",
             )
         for with_node, func in analysis.withs:
@@ -97,11 +108,13 @@ class SwallowedException:
                 names = [dotted(a.value) for a in call.args]
                 if not any(n in ("Exception", "BaseException", "builtins.Exception") for n in names):
                     continue
+                if is_best_effort_suppress(analysis, with_node, func):
+                    continue
                 line, col, _, _ = analysis.position(with_node)
                 reporter.report(
                     self.code, line, col,
                     f"{where(func)}: contextlib.suppress({', '.join(n or '?' for n in names)}) discards every error "
-                    f"in its block; the invocation reports success, so retries, DLQs and error alarms never fire; "
-                    f"suppress only the exceptions you expect",
+                    f"in its block without a trace; a failure there never reaches Lambda, so it triggers no retry, "
+                    f"DLQ or error alarm; suppress only the exceptions you expect",
                     function=function_name(func), anchor=f"{self.code}:{where(func)}:suppress",
                 )

@@ -16,12 +16,17 @@ class BatchErrorSwallowed:
     `enumerate(...)` of those), a broad `except` (bare, `Exception`, `BaseException`) inside
     the per-record loop that does none of:
     - re-raise (any `raise` in the except);
-    - record a batch item failure: append to a list that the function returns as
-      `batchItemFailures` (or puts in that dict), or mention `batchItemFailures` /
-      `itemIdentifier` in the except;
+    - record a batch item failure: append to a list that flows into the returned
+      `batchItemFailures` (a list under another key, such as an `errors` field of the
+      response body, reports nothing), or mention `batchItemFailures` / `itemIdentifier` in
+      the except;
     - send the record elsewhere: a boto3 send/put call (`send_message`, `put_record(s)`,
       `publish`, `put_item`, `put_object`, `put_events`, `start_execution`, ...) or a call to a
       function whose name says so (`send_to_dlq`, `record_failure`, `requeue`, ...).
+
+    Not a drop: an except that substitutes a fallback value that the code after the `try`
+    goes on processing (`except ValueError: payload = {"raw": body}` then `save(payload)`),
+    and a `try` nested in an outer `except` (or `finally`): the outer one decides.
 
     Logging is not enough: the log line is all that is left of the record. Such an except
     is reported as LL106 only, not also as LL105; an except that makes an inner retry loop

@@ -13,7 +13,9 @@ class HandlerNotFound:
     Globals apply) does not resolve under its local `CodeUri` (SAM) or `Code` folder
     (CloudFormation): the module file is missing, the function is not defined in it, or the
     value is not `module.function` at all. Nothing is said when the code is not local (an S3
-    URI, a missing folder, a container image), for inline code, or for non-Python runtimes.
+    URI, a `.zip`, a missing folder, a container image), for inline code, for non-Python
+    runtimes, or when a wrapper starts the process (Lambda Web Adapter:
+    `AWS_LAMBDA_EXEC_WRAPPER` set, `Handler: run.sh`).
 
     ## Why it matters
     Every invocation fails with `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`. A
@@ -36,6 +38,19 @@ class HandlerNotFound:
     """
 
     code = "LL304"
+
+    @staticmethod
+    def _not_a_python_entry(fn: Any, handler: Any) -> bool:
+        """The runtime does not import ``Handler`` as module.function: a wrapper script runs
+        first (Lambda Web Adapter's ``AWS_LAMBDA_EXEC_WRAPPER``, whose ``Handler`` is the
+        start-up script, e.g. ``run.sh``), or the value names a script, not a module."""
+        try:
+            env = fn.environment()
+        except Exception:  # noqa: BLE001 - an odd Environment is just unknown
+            env = {}
+        if "AWS_LAMBDA_EXEC_WRAPPER" in env:
+            return True
+        return isinstance(handler, str) and handler.strip().endswith((".sh", ".bash", ".js", ".mjs", ".rb"))
     name = "handler-not-found"
     severity = "error"
     summary = "the Handler does not resolve to a module and function under CodeUri/Code"
@@ -51,6 +66,8 @@ class HandlerNotFound:
             if st is None or not st.explicit or st.state not in ("missing-module", "missing-function", "bad-handler"):
                 continue
             handler = literal(project.model, fn.handler)
+            if self._not_a_python_entry(fn, handler):
+                continue
             folder = os.path.relpath(st.code_dir, ctx.folder) if st.code_dir else "."
             folder = folder.replace(os.sep, "/")
             if st.state == "missing-module":

@@ -618,7 +618,6 @@ def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]
     cached = getattr(an, "_dropped", None)
     if cached is not None:
         return cached
-    from lambda_lint.code.facts import record_loops
 
     out: Dict[int, Tuple[Except, Loop]] = {}
     retry = retry_loops(an)
@@ -940,3 +939,20 @@ def _first_poll_call(an: ModuleAnalysis, loop: Loop) -> Optional[cst.Call]:
             if calls:
                 return calls[0]
     return None
+
+
+def record_loops(an: ModuleAnalysis, func: Func) -> List[Any]:
+    """Loops of ``func`` (nested defs excluded) iterating the event's ``Records``."""
+    from lambda_lint.code.values import origin
+
+    out = []
+    for loop in func.loops:
+        if not isinstance(loop.node, cst.For):
+            continue
+        it = loop.node.iter
+        if isinstance(it, cst.Call) and dotted(it.func) == "enumerate" and it.args:
+            it = it.args[0].value
+        org = origin(an, it, func)
+        if org.get("kind") in ("event",) and org.get("path") and org["path"][-1] == "Records":
+            out.append(loop)
+    return out

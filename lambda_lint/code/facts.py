@@ -108,6 +108,7 @@ import libcst as cst
 
 from lambda_lint.code.analysis import (Func, ModuleAnalysis, block_body, dotted, is_broad_except,
                                        own_statements)
+from lambda_lint.code.checks import record_loops  # noqa: F401 - part of this module's API
 from lambda_lint.code.values import (boto_object, literal_prefix, literal_value, NOLIT, origin,
                                      uses_boto3)
 
@@ -320,21 +321,6 @@ def boto3_clients(an: ModuleAnalysis) -> List[Dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- function summaries
-
-def record_loops(an: ModuleAnalysis, func: Func) -> List[Any]:
-    """Loops of ``func`` (nested defs excluded) iterating the event's ``Records``."""
-    out = []
-    for loop in func.loops:
-        if not isinstance(loop.node, cst.For):
-            continue
-        it = loop.node.iter
-        if isinstance(it, cst.Call) and dotted(it.func) == "enumerate" and it.args:
-            it = it.args[0].value
-        org = origin(an, it, func)
-        if org.get("kind") in ("event",) and org.get("path") and org["path"][-1] == "Records":
-            out.append(loop)
-    return out
-
 
 def _descendant_funcs(an: ModuleAnalysis, func: Func) -> List[Func]:
     """``func`` and every def nested in it, in source order.

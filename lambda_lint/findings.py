@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 
 class Severity(str, enum.Enum):
@@ -172,6 +172,14 @@ class Finding:
         )
 
 
+def _mapped(loc: "Location", own: str, position_map: Callable[[int], Tuple[Optional[str], int]]) -> "Location":
+    if loc.path != own:
+        return loc  # a place in another file (the handler's code) is already where it is
+    path, line = position_map(loc.line)
+    return replace(loc, path=path or loc.path, line=line,
+                   end_line=None if loc.end_line is None else position_map(loc.end_line)[1])
+
+
 class Reporter:
     """Collects findings for one file on behalf of the rules that run on it.
 
@@ -194,6 +202,8 @@ class Reporter:
         self.line_offset = line_offset
         self.column_offset = column_offset
         self.findings: list = []
+        #: a front-end whose unit spans files (Terraform) maps a line to (path, line)
+        self.position_map: Optional[Callable[[int], Tuple[Optional[str], int]]] = None
 
     def report(
         self,
@@ -210,6 +220,12 @@ class Reporter:
         anchor: str = "",
         path: Optional[str] = None,
     ) -> Finding:
+        if self.position_map is not None:
+            mapped, line = self.position_map(line)
+            path = path or mapped
+            if end_line is not None:
+                end_line = self.position_map(end_line)[1]
+            related = tuple(_mapped(loc, self.path, self.position_map) for loc in related)
         meta = self.metas.get(code)
         name = meta.name if meta else code
         severity = meta.severity if meta else Severity.ERROR

@@ -18,7 +18,7 @@ SELECT_RE = re.compile(r"#\s*fixture-select\s*:\s*([A-Za-z0-9_,\s\-]+?)\s*$")
 SIDECAR_RE = re.compile(r"^\s*(ruleid|ok)\s*:\s*([A-Za-z0-9_,\s\-]+?)\s*@\s*(\d+)\s*$")
 SIDECAR_SELECT_RE = re.compile(r"^\s*fixture-select\s*:\s*([A-Za-z0-9_,\s\-]+?)\s*$")
 
-FIXTURE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template")
+FIXTURE_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template", ".tf")
 
 
 @dataclass

@@ -32,7 +32,15 @@ def load_model(source: bytes, path: str = "<template>") -> Any:
 
     head = source[:4096].decode("utf-8", errors="replace")
     fe = front_end_for(os.path.basename(path), head) or FRONT_ENDS[-1]
-    return build_model(fe.load_tree(source, path))
+    tree = fe.load_tree(source, path)
+    model = build_model(tree)
+    files = getattr(tree, "files", None)
+    if files:
+        # a unit of several files (a Terraform module): positions encode the file
+        from lambda_lint.iac.terraform.lower import decode
+
+        model.position_map = lambda line, _files=tuple(files): decode(list(_files), line)
+    return model
 
 
 def lint_template(
@@ -47,6 +55,7 @@ def lint_template(
     from lambda_lint.rulebase import run_guarded
 
     model = load_model(source, path)
+    reporter.position_map = getattr(model, "position_map", None)
     for rule in rules or ():
         if rule.meta.code in enabled:
             run_guarded(reporter, rule.meta.code, rule.check, model, reporter, (options or {}).get(rule.meta.code))

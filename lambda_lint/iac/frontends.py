@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ class FrontEnd:
     suffixes: Tuple[str, ...]
     sniff: str
     load: str
+    #: ``"module:function"`` of ``unit(path) -> [paths]`` for a format whose file is read with
+    #: its siblings (a Terraform module): the cache keys a result on all their bytes
+    unit: str = ""
+
+    def unit_files(self, path: str) -> List[str]:
+        return list(self._fn(self.unit)(path)) if self.unit else [path]
 
     def _fn(self, ref: str) -> Callable[..., Any]:
         module, _, attr = ref.partition(":")
@@ -43,6 +49,8 @@ class FrontEnd:
 
 
 FRONT_ENDS: Tuple[FrontEnd, ...] = (
+    FrontEnd("terraform", (".tf", ".tf.json"), "lambda_lint.iac.terraform.sniff:claims",
+             "lambda_lint.iac.terraform.lower:lower", "lambda_lint.iac.terraform.sniff:unit"),
     FrontEnd("cloudformation", (".yaml", ".yml", ".json", ".template"),
              "lambda_lint.iac.cloudformation.sniff:claims", "lambda_lint.iac.cloudformation.loader:load"),
 )

@@ -52,6 +52,7 @@ class Out:
         if not self.ctx.requested:
             return False
         rep = Reporter(self.ctx.display, self.metas)
+        rep.position_map = getattr(self.ctx.model, "position_map", None)
         f = rep.report(code, line, column, message, function=function, resource=resource or function,
                        related=tuple(related), anchor=anchor)
         self._add(f, severity)
@@ -67,7 +68,11 @@ class Out:
         return Location(mod.display, line, column, message=message)
 
     def template_location(self, line: int, column: int, message: str) -> Location:
-        return Location(self.ctx.display, line, column, message=message)
+        path, pm = self.ctx.display, getattr(self.ctx.model, "position_map", None)
+        if pm is not None:  # a unit of several files (Terraform): the file this line is in
+            mapped, line = pm(line)
+            path = mapped or path
+        return Location(path, line, column, message=message)
 
 
 class Project:

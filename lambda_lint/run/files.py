@@ -53,6 +53,8 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     try:
         source = read_source(job.path)
         result.digest = hashlib.sha256(source).hexdigest()
+        if job.kind == "template" and len(unit_of(job.path)) > 1:
+            result.digest = unit_digest(job.path, _file_digest) or result.digest
         _scan_suppressions(source, result)
         if job.kind == "python":
             from lambda_lint.code import lint_python
@@ -70,6 +72,10 @@ def process_file(job: FileJob, session: Session) -> FileResult:
             )
             if model is not None:
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
+                pm = getattr(model, "position_map", None)
+                if pm is not None:  # a unit of several files: the resources of this file, at their lines
+                    result.resource_lines = {lid: pm(ln)[1] for lid, ln in result.resource_lines.items()
+                                             if pm(ln)[0] == job.display}
                 result.resource_ignores = {
                     k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
                 }
@@ -87,7 +93,9 @@ def process_file(job: FileJob, session: Session) -> FileResult:
         )
     result.findings = reporter.findings
     if result.parsed:
-        result.findings = with_ends(result.findings, source, job.kind)
+        own = [f for f in result.findings if f.path == job.display]
+        others = [f for f in result.findings if f.path != job.display]  # in a sibling of a unit
+        result.findings = with_ends(own, source, job.kind) + _sibling_ends(others, job)
     return result
 
 
@@ -139,6 +147,50 @@ def _cacheable(data: Dict[str, Any]) -> bool:
     return bool(data.get("digest")) and not any(f.get("rule") == "LL002" for f in data.get("findings", ()))
 
 
+def _sibling_ends(findings: List[Finding], job: FileJob) -> List[Finding]:
+    """End positions for findings a unit's file reports in its siblings, from their text, so
+    a finding is the same whichever file of the unit was linted."""
+    import os
+
+    out: List[Finding] = []
+    by_path: Dict[str, List[Finding]] = {}
+    for f in findings:
+        by_path.setdefault(f.path, []).append(f)
+    base = os.path.dirname(os.path.abspath(job.display))
+    for disp, group in by_path.items():
+        try:
+            text = read_source(os.path.join(base, os.path.relpath(os.path.abspath(disp), base)))
+            out.extend(with_ends(group, text, job.kind))
+        except ParseFailure:
+            out.extend(group)
+    return out
+
+
+def unit_of(path: str) -> List[str]:
+    """The files a result of ``path`` depends on: itself, or its whole unit for a front-end
+    whose files are read together (a Terraform module)."""
+    if not path.endswith((".tf", ".tf.json")):
+        return [path]
+    import os
+
+    from lambda_lint.iac.frontends import front_end_for
+
+    fe = front_end_for(os.path.basename(path), "")
+    return fe.unit_files(path) if fe is not None else [path]
+
+
+def unit_digest(path: str, one: Any) -> Optional[str]:
+    """The content key of ``path``'s result: its own digest, or a digest of its unit's."""
+    files = unit_of(path)
+    if len(files) == 1:
+        return one(path)
+    parts = []
+    for p in files:
+        d = one(p)
+        parts.append(f"{p}\0{d or '-'}")
+    return digest_bytes("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+
 def _file_digest(path: str) -> Optional[str]:
     try:
         data = read_source(path)  # refuses FIFOs and devices (an open() would block forever)
@@ -179,7 +231,7 @@ def execute_files(jobs: Sequence[FileJob], session: Session) -> List[FileResult]
     pending: List[Tuple[int, FileJob]] = []
     for i, job in enumerate(jobs):
         if cache is not None:
-            digest = cache.file_digest(job.path, _file_digest)
+            digest = unit_digest(job.path, lambda p: cache.file_digest(p, _file_digest))
             if digest is not None:
                 data = cache.get(cache.key(job.kind, job.display, job.enabled, job.handler_names, digest))
                 if data is not None:

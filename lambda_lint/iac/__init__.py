@@ -34,12 +34,8 @@ def load_model(source: bytes, path: str = "<template>") -> Any:
     fe = front_end_for(os.path.basename(path), head) or FRONT_ENDS[-1]
     tree = fe.load_tree(source, path)
     model = build_model(tree)
-    files = getattr(tree, "files", None)
-    if files:
-        # a unit of several files (a Terraform module): positions encode the file
-        from lambda_lint.iac.terraform.lower import decode
-
-        model.position_map = lambda line, _files=tuple(files): decode(list(_files), line)
+    # a front-end whose unit spans files (Terraform) says which file a line is in
+    model.position_map = getattr(tree, "position", None)
     return model
 
 

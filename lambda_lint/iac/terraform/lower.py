@@ -41,6 +41,10 @@ class UnitTree(Map):
         super().__init__(*args, **kwargs)
         self.files: List[str] = []
 
+    def position(self, line: int) -> Tuple[Optional[str], int]:
+        """(file, line) of an encoded line: the seam's ``position_map``."""
+        return decode(self.files, line)
+
 
 def decode(files: List[str], line: int) -> Tuple[Optional[str], int]:
     if line >= LINE_BASE and files:

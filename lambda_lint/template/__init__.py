@@ -17,12 +17,13 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 
-def load_model(source: bytes, path: str = "<template>") -> Any:
-    """Load and normalize a template; raises ParseFailure."""
+def load_model(source: bytes, path: str = "<template>", settings: Optional[Mapping[str, Any]] = None) -> Any:
+    """Load and normalize a template; raises ParseFailure. ``settings``: the run's
+    ``posture_scope`` and ``external_alarms`` (see :mod:`lambda_lint.template.invocation`)."""
     from lambda_lint.template.loader import load
     from lambda_lint.template.model import build_model
 
-    return build_model(load(source, path))
+    return build_model(load(source, path), dict(settings) if settings else None)
 
 
 def lint_template(
@@ -33,10 +34,11 @@ def lint_template(
     reporter: Any,
     options: Optional[Mapping[str, Any]] = None,
     rules: Optional[list] = None,
+    settings: Optional[Mapping[str, Any]] = None,
 ) -> Any:
     from lambda_lint.rulebase import run_guarded
 
-    model = load_model(source, path)
+    model = load_model(source, path, settings)
     for rule in rules or ():
         if rule.meta.code in enabled:
             run_guarded(reporter, rule.meta.code, rule.check, model, reporter, (options or {}).get(rule.meta.code))

@@ -103,6 +103,13 @@ def _subst(value: Any, ident: str, item: Optional[str]) -> Any:
             out[nk] = _subst(v, ident, item)
             out.kpos[nk] = value.kpos.get(k, (0, 0))
             out.vpos[nk] = value.vpos.get(k, (0, 0))
+        if len(out) == 1 and isinstance(out.get("Fn::GetAtt"), Seq):
+            # !GetAtt [!Sub "Queue${Name}", Arn]: the loop's documented way to name a copy
+            parts = out["Fn::GetAtt"]
+            for i, part in enumerate(parts):
+                text = part.get("Fn::Sub") if isinstance(part, Map) and len(part) == 1 else None
+                if isinstance(text, str) and "${" not in text:
+                    parts[i] = text
         return out
     if isinstance(value, Seq):
         new = Seq([_subst(v, ident, item) for v in value])

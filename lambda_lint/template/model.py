@@ -443,7 +443,8 @@ class Trigger(Entity):
         if name == "kind":
             return self.kind
         if name == "Kind":
-            return KIND_DISPLAY.get(self.kind, self.kind)
+            shown = KIND_DISPLAY.get(self.kind, self.kind)
+            return f"{shown} (EventBridge Pipes)" if self.origin == "pipe" and self.kind != "pipes" else shown
         if name == "class":
             return self.trigger_class
         if name == "name":

@@ -258,3 +258,22 @@ def test_deploy_time_only_and_async_kinds() -> None:
     assert fn.attr("deploy_time_only") is True
     assert fn.attr("in_posture_scope") is False
     assert fn.attr("custom_resources") == ["Run"]
+
+
+def test_alarm_on_the_arn_is_named_in_the_finding() -> None:
+    msg, = messages("""\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {Handler: a.b, Runtime: python3.12, Role: r, Code: {ZipFile: x}}
+  Perm:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Fn, Principal: s3.amazonaws.com}
+  FnErrors:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      Namespace: AWS/Lambda
+      MetricName: Errors
+      Dimensions: [{Name: FunctionName, Value: !GetAtt Fn.Arn}]
+""", "LL209")
+    assert "(alarm FnErrors gives FunctionName as its ARN, which matches no metric)" in msg

@@ -47,6 +47,8 @@ def function_attr(fn: Any, name: str) -> Any:
         return list(fn.custom_resources)
     if name == "in_posture_scope":
         return in_posture_scope(fn)
+    if name == "alarm_by_arn":
+        return alarm_by_arn_notes(fn)
     if name == "alarms_in_template":
         settings = fn.model.settings if fn.model is not None else DEFAULT_SETTINGS
         return not settings.get("external_alarms", False)
@@ -190,6 +192,22 @@ def covering_invoke_config(fn: Any) -> Any:
 
 
 # --- alarms ------------------------------------------------------------------------------
+
+#: metrics a message may ask about with ``{alarm_by_arn.METRIC}``
+LAMBDA_METRICS = ("Errors", "Throttles", "IteratorAge", "Duration", "Invocations", "ConcurrentExecutions")
+
+
+def alarm_by_arn_notes(fn: Any) -> Any:
+    """{metric: note} for messages: " (alarm X names it by its ARN, ...)" or "" per metric, so
+    a finding about a missing alarm says why the alarm that is there does not count."""
+    from lambda_lint.template.loader import Map
+
+    out = Map()
+    for metric in LAMBDA_METRICS:
+        names = fn.arn_alarms.get(metric)
+        out[metric] = (f" (alarm {', '.join(names)} gives FunctionName as its ARN, which matches no metric)"
+                       if names else "")
+    return out
 
 def alarm_metrics_now(fn: Any) -> List[str]:
     """The metrics watched by an alarm that exists in the scenario being tried: an alarm under

@@ -270,7 +270,7 @@ class Function(Entity):
         "has_sync_trigger", "sync_only", "trigger_kinds", "memory_size",
         # invocation semantics and posture scope (lambda_lint.template.invocation)
         "async_trigger_kinds", "has_retrying_trigger", "deploy_time_only", "custom_resources",
-        "in_posture_scope", "alarms_in_template",
+        "in_posture_scope", "alarms_in_template", "alarm_by_arn",
     }
 
     def __init__(self, resource: Resource, props: Any, is_sam: bool) -> None:
@@ -284,6 +284,8 @@ class Function(Entity):
         self.alarm_conditions: Dict[str, List[Optional[str]]] = {}
         #: Custom::* / AWS::CloudFormation::CustomResource resources whose ServiceToken is it
         self.custom_resources: List[str] = []
+        #: metric -> alarms whose FunctionName dimension is this function's ARN (they never fire)
+        self.arn_alarms: Dict[str, List[str]] = {}
         self.model: Optional["TemplateModel"] = None
 
     # raw accessors for the project layer
@@ -398,7 +400,8 @@ class Function(Entity):
         return super().attr(name)
 
     _INVOCATION_ATTRS = frozenset({"async_trigger_kinds", "has_retrying_trigger", "deploy_time_only",
-                                   "custom_resources", "in_posture_scope", "alarms_in_template"})
+                                   "custom_resources", "in_posture_scope", "alarms_in_template",
+                                   "alarm_by_arn"})
 
 
 class Trigger(Entity):
@@ -925,6 +928,10 @@ class TemplateModel:
                 for d in dims:
                     if isinstance(d, Map) and self.resolver.text_hint(d.get("Name")) == "FunctionName":
                         func = self._alarm_function(d.get("Value"))
+                        if func is None and metric != "?":
+                            by_arn = self.function_for(d.get("Value"))
+                            if by_arn is not None:  # names it, but by ARN: no such metric exists
+                                by_arn.arn_alarms.setdefault(str(metric), []).append(res.logical_id)
             alarm = Alarm(res, namespace, metric, func)
             self.alarms.append(alarm)
             if namespace not in ("AWS/Lambda", "?") or func is None or metric is None:

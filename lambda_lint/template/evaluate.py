@@ -195,10 +195,12 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
             continue
         if op == "contains":
             if isinstance(value, (list, tuple, set, frozenset)):
-                if "*" in value:
+                items, unreadable = _list_items(model, value)
+                if "*" in items:
                     continue
-                if not any(_eq(v, arg) for v in value if _comparable(v)):
-                    return fail
+                if not any(_eq(v, arg) for v in items if _comparable(v)):
+                    # an item we can't read (an import, a parameter without default) may be it
+                    return Outcome(UNKNOWN) if unreadable else fail
                 continue
             return Outcome(UNKNOWN)
         if not _comparable(value) or isinstance(value, (dict, list)):
@@ -229,6 +231,24 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
             if not isinstance(value, str) or not re.search(arg, value):
                 return fail
     return Outcome(PASS)
+
+
+def _list_items(model: TemplateModel, value: Any) -> Tuple[list, bool]:
+    """A list's items with intrinsics resolved (``[!Ref TypesParam]``), and whether any item
+    could not be read."""
+    items, unreadable = [], False
+    for v in value:
+        if isinstance(v, dict) and is_intrinsic(v):
+            v = model.resolver.unwrap(v)
+            if v is NO_VALUE:
+                continue
+            r = model.resolver.resolve(v) if v is not UNDECIDED else None
+            if r is None or not r.is_literal:
+                unreadable = True
+                continue
+            v = r.value
+        items.append(v)
+    return items, unreadable
 
 
 def check(model: TemplateModel, entity: Entity, cond: Any) -> Outcome:

@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     p.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     p.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary line")
+    p.add_argument("--posture-scope", choices=("runaway", "all"),
+                   help="functions the posture rules LL208-LL211 cover: runaway (default: those with a "
+                        "stream, queue or async trigger) or all")
+    p.add_argument("--external-alarms", action="store_true",
+                   help="alarms are managed outside the templates (LL209-LL211 off)")
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     p.add_argument("--list-rules", action="store_true", help="list every rule (code, name, severity, summary)")
     p.add_argument("--sort", choices=("path", "impact"),
@@ -133,6 +138,8 @@ def _main(argv: List[str]) -> int:
         "exit_zero": True if args.exit_zero else None,
         "statistics": True if args.statistics else None,
         "quiet": True if args.quiet else None,
+        "posture_scope": args.posture_scope,
+        "external_alarms": True if args.external_alarms else None,
     }
     for d in cli["rule_dirs"] or ():
         if not d.is_dir():

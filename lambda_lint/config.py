@@ -22,12 +22,13 @@ DEFAULT_EXCLUDES: Tuple[str, ...] = (
 )
 
 FORMATS = ("text", "json", "sarif", "github")
+POSTURE_SCOPES = ("runaway", "all")
 
 # key in the TOML table -> (type description, validator)
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "rules")
 _KNOWN_KEYS = set(_LIST_KEYS) | {
     "per-file-ignores", "severity", "options", "format", "output-format", "min-severity",
-    "jobs", "cache", "cache-dir", "respect-gitignore",
+    "jobs", "cache", "cache-dir", "respect-gitignore", "posture-scope", "external-alarms",
     "fix",  # the values --fix inserts; validated by lambda_lint.fix.settings
     "impact",  # prices and assumptions of the worst-case impact; validated by lambda_lint.cost
 }
@@ -62,6 +63,16 @@ class Config:
     fix: Mapping[str, Any] = field(default_factory=dict)
     impact: Mapping[str, Any] = field(default_factory=dict)
     sort: str = "path"
+    # which functions the posture rules (LL208-LL211, and any rule using in_posture_scope)
+    # cover: "runaway" (a stream, queue or async trigger) or "all"
+    posture_scope: str = "runaway"
+    # alarms are managed outside the template (another stack, tagging): LL209-LL211 are off
+    external_alarms: bool = False
+
+    @property
+    def template_settings(self) -> Dict[str, Any]:
+        """What the template model needs to know of the run (see template.invocation)."""
+        return {"posture_scope": self.posture_scope, "external_alarms": self.external_alarms}
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
@@ -174,7 +185,11 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{where}: 'jobs' must be a whole number >= 0 (0 = all cores)")
             out["jobs"] = value
-        elif key in ("cache", "respect-gitignore"):
+        elif key == "posture-scope":
+            if value not in POSTURE_SCOPES:
+                raise ConfigError(f"{where}: 'posture-scope' must be one of {', '.join(POSTURE_SCOPES)}")
+            out["posture_scope"] = value
+        elif key in ("cache", "respect-gitignore", "external-alarms"):
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key!r} must be true or false")
             out[key.replace("-", "_")] = value

@@ -35,6 +35,8 @@ SAM = kinesis_template(event_props={"MaximumRetryAttempts": -1}, extra_resources
       Runtime: python3.12
       Handler: app.handler
       CodeUri: src/
+      Events:  # a retrying trigger: in the default posture scope
+        Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}
 """)
 
 CFN = """\

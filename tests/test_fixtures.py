@@ -9,7 +9,7 @@ that is not annotated.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 import pytest
 
@@ -18,13 +18,17 @@ from lambda_lint.config import Config
 from lambda_lint.run.engine import Session, run
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_SESSIONS: Dict[Optional[Tuple[str, ...]], Session] = {}
+_SESSIONS: Dict[Any, Session] = {}
 
 
-def _session(select: Optional[List[str]]) -> Session:
-    key = tuple(select) if select is not None else None
+def _config(select: Optional[List[str]], overrides: Optional[Dict[str, Any]] = None) -> Config:
+    return Config(select=tuple(select) if select is not None else None, cache=False, **(overrides or {}))
+
+
+def _session(select: Optional[List[str]], overrides: Optional[Dict[str, Any]] = None) -> Session:
+    key = (tuple(select) if select is not None else None, tuple(sorted((overrides or {}).items())))
     if key not in _SESSIONS:
-        _SESSIONS[key] = Session(Config(select=key, cache=False))
+        _SESSIONS[key] = Session(_config(select, overrides))
     return _SESSIONS[key]
 
 
@@ -70,8 +74,7 @@ def expectations_for(target: Path) -> Expectations:
 def test_fixture(target: Path) -> None:
     exp = expectations_for(target)
     assert exp.expected or exp.forbidden, f"{target}: a fixture without annotations tests nothing"
-    result = run([str(target)], Config(select=tuple(exp.select) if exp.select else None, cache=False),
-                 _session(exp.select))
+    result = run([str(target)], _config(exp.select, exp.config), _session(exp.select, exp.config))
     problems = compare(result.findings, exp)
     assert not problems, "\n" + "\n".join(problems)
 

@@ -335,8 +335,10 @@ def test_wrong_shapes_never_give_ll002(tmp_path, name):
 
 
 def test_crlf_template_keeps_its_lines(tmp_path):
-    plain = lint_bytes(tmp_path, "lf.yaml", (HEAD + FN).encode())
-    crlf = lint_bytes(tmp_path, "crlf.yaml", (HEAD + FN).replace("\n", "\r\n").encode())
+    # a scheduled function: in the default posture scope, so it has findings to compare
+    fn = FN + "      Events:\n        Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}\n"
+    plain = lint_bytes(tmp_path, "lf.yaml", (HEAD + fn).encode())
+    crlf = lint_bytes(tmp_path, "crlf.yaml", (HEAD + fn).replace("\n", "\r\n").encode())
     assert plain and [(f.code, f.line, f.column) for f in crlf] == [(f.code, f.line, f.column) for f in plain]
     assert {f.line for f in plain} == {4}
 

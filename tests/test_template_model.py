@@ -222,7 +222,7 @@ Resources:
     assert found == [(12, "LL202"), (17, "LL201"), (18, "LL204")]
     f201 = next(f for f in findings if f.code == "LL201")
     assert f201.message == ("ForwarderFunction: Kinesis trigger StreamEvent retries a failed batch until its "
-                            "records expire (24 h); set MaximumRetryAttempts (e.g. 3)")
+                            "records expire (24 h, the stream's default retention); set MaximumRetryAttempts (e.g. 3)")
     assert f201.resource == "ForwarderFunction" and f201.function == "ForwarderFunction"
     assert f201.anchor == "ForwarderFunction/Events/StreamEvent/MaximumRetryAttempts"
     assert f201.column == 13

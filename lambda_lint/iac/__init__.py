@@ -20,8 +20,9 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional
 
 
-def load_model(source: bytes, path: str = "<template>") -> Any:
+def load_model(source: bytes, path: str = "<template>", settings: Optional[Mapping[str, Any]] = None) -> Any:
     """Load and normalize a template with the front-end that claims it; raises ParseFailure.
+    ``settings``: the run's ``posture_scope`` and ``external_alarms`` (:mod:`.invocation`).
 
     A file no front-end claims was named explicitly (discovery skips such files when it
     walks a folder): it is read as CloudFormation, the most general format."""
@@ -33,7 +34,7 @@ def load_model(source: bytes, path: str = "<template>") -> Any:
     head = source[:4096].decode("utf-8", errors="replace")
     fe = front_end_for(os.path.basename(path), head) or FRONT_ENDS[-1]
     tree = fe.load_tree(source, path)
-    model = build_model(tree)
+    model = build_model(tree, dict(settings) if settings else None)
     # a front-end whose unit spans files (Terraform) says which file a line is in
     model.position_map = getattr(tree, "position", None)
     return model
@@ -47,10 +48,11 @@ def lint_template(
     reporter: Any,
     options: Optional[Mapping[str, Any]] = None,
     rules: Optional[list] = None,
+    settings: Optional[Mapping[str, Any]] = None,
 ) -> Any:
     from lambda_lint.rulebase import run_guarded
 
-    model = load_model(source, path)
+    model = load_model(source, path, settings)
     reporter.position_map = getattr(model, "position_map", None)
     for rule in rules or ():
         if rule.meta.code in enabled:

@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Tuple
 
 from lambda_lint.iac.tree import Map
 from lambda_lint.iac.model import Entity, Found, TemplateModel
-from lambda_lint.iac.resolve import Resolved, is_intrinsic
+from lambda_lint.iac.resolve import NO_VALUE, UNDECIDED, Resolved, is_intrinsic
 
 MISSING, UNKNOWN, FOUND = "missing", "unknown", "found"
 PASS, FAIL = "pass", "fail"
@@ -38,7 +38,15 @@ def lookup(model: TemplateModel, entity: Entity, path: str) -> Lookup:
     cur: Any = entity
     nearest = entity
     line, col, anchor = entity.line, entity.column, entity.anchor
+    unwrap = model.resolver.unwrap
     for seg in path.split("."):
+        if not isinstance(cur, Entity):
+            # Fn::If takes the scenario's branch; AWS::NoValue is an absent property
+            cur = unwrap(cur)
+            if cur is NO_VALUE:
+                return Lookup(MISSING, nearest=nearest, anchor=anchor)
+            if cur is UNDECIDED:
+                return Lookup(UNKNOWN)
         if isinstance(cur, Entity):
             nearest = cur
             line, col, anchor = cur.line, cur.column, cur.anchor
@@ -57,8 +65,15 @@ def lookup(model: TemplateModel, entity: Entity, path: str) -> Lookup:
             if cur.props is None:
                 if cur.props_raw is None:
                     return Lookup(MISSING, nearest=nearest, anchor=f"{anchor}/{seg}")
-                return Lookup(UNKNOWN)
-            cur = cur.props
+                cur = unwrap(cur.props_raw)
+                if cur is NO_VALUE:
+                    return Lookup(MISSING, nearest=nearest, anchor=f"{anchor}/{seg}")
+                if not isinstance(cur, Map):
+                    return Lookup(UNKNOWN)
+            else:
+                cur = unwrap(cur.props)
+                if cur is NO_VALUE:
+                    return Lookup(MISSING, nearest=nearest, anchor=f"{anchor}/{seg}")
         if isinstance(cur, Map) and not is_intrinsic(cur):
             if seg not in cur:
                 return Lookup(MISSING, nearest=nearest, anchor=f"{anchor}/{seg}")
@@ -67,6 +82,12 @@ def lookup(model: TemplateModel, entity: Entity, path: str) -> Lookup:
             cur = cur[seg]
             continue
         return Lookup(UNKNOWN)
+    if not isinstance(cur, Entity):
+        cur = unwrap(cur)
+        if cur is NO_VALUE:
+            return Lookup(MISSING, nearest=nearest, anchor=anchor)
+        if cur is UNDECIDED:
+            return Lookup(UNKNOWN)
     if isinstance(cur, dict) and is_intrinsic(cur):
         cur = model.resolver.resolve(cur)
     if isinstance(cur, Resolved) and cur.is_literal:
@@ -156,7 +177,8 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
         where = lk.nearest or subject
         if "present" in test:
             if test["present"]:
-                return Outcome(FAIL, where.line, where.column, lk.anchor, None, path, True)
+                # with present: true, `default` is what AWS uses instead: the message's {value}
+                return Outcome(FAIL, where.line, where.column, lk.anchor, test.get("default"), path, True)
             return Outcome(PASS)
         if "default" not in test:
             return Outcome(PASS)
@@ -173,10 +195,12 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
             continue
         if op == "contains":
             if isinstance(value, (list, tuple, set, frozenset)):
-                if "*" in value:
+                items, unreadable = _list_items(model, value)
+                if "*" in items:
                     continue
-                if not any(_eq(v, arg) for v in value if _comparable(v)):
-                    return fail
+                if not any(_eq(v, arg) for v in items if _comparable(v)):
+                    # an item we can't read (an import, a parameter without default) may be it
+                    return Outcome(UNKNOWN) if unreadable else fail
                 continue
             return Outcome(UNKNOWN)
         if not _comparable(value) or isinstance(value, (dict, list)):
@@ -207,6 +231,24 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
             if not isinstance(value, str) or not re.search(arg, value):
                 return fail
     return Outcome(PASS)
+
+
+def _list_items(model: TemplateModel, value: Any) -> Tuple[list, bool]:
+    """A list's items with intrinsics resolved (``[!Ref TypesParam]``), and whether any item
+    could not be read."""
+    items, unreadable = [], False
+    for v in value:
+        if isinstance(v, dict) and is_intrinsic(v):
+            v = model.resolver.unwrap(v)
+            if v is NO_VALUE:
+                continue
+            r = model.resolver.resolve(v) if v is not UNDECIDED else None
+            if r is None or not r.is_literal:
+                unreadable = True
+                continue
+            v = r.value
+        items.append(v)
+    return items, unreadable
 
 
 def check(model: TemplateModel, entity: Entity, cond: Any) -> Outcome:
@@ -269,13 +311,23 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+#: how a computed attribute that leads to a template property reads in a message: what the
+#: user writes in the template, never our internal names
+FIELD_LABELS = {"invoke_config": "EventInvokeConfig", "dead_letter": "DeadLetterQueue"}
+
+
+def display_field(path: str) -> str:
+    """``invoke_config.MaximumRetryAttempts`` -> ``EventInvokeConfig.MaximumRetryAttempts``."""
+    return ".".join(FIELD_LABELS.get(seg, seg) for seg in path.split("."))
+
+
 def format_message(model: TemplateModel, entity: Entity, template: str, out: Outcome) -> str:
     def sub(m: "re.Match[str]") -> str:
         name = m.group(1)
         if name == "value":
             return _fmt(out.value) if not out.missing or out.value is not None else "(not set)"
         if name == "field":
-            return out.field
+            return display_field(out.field)
         lk = lookup(model, entity, name)
         if lk.status == FOUND:
             return _fmt(lk.value)
@@ -286,21 +338,58 @@ def format_message(model: TemplateModel, entity: Entity, template: str, out: Out
     return _PLACEHOLDER.sub(sub, template)
 
 
+def _judge(model: TemplateModel, entity: Entity, where: Any, require: Any) -> Tuple[Optional[Outcome], dict, str]:
+    """The failure of ``require`` on ``entity`` (None when it holds) and its message, tried
+    under every scenario of the ``Fn::If`` conditions met; the failure of one scenario is a
+    finding, named by its conditions unless every scenario fails."""
+    from lambda_lint.iac.conditions import describe, scenarios
+
+    def run() -> Tuple[Optional[Outcome], Any]:
+        if where and check(model, entity, where).status != PASS:
+            return None, None
+        out = check(model, entity, require)
+        if out.status != FAIL:
+            return None, None
+        return out, dict(model.resolver.scenario)
+
+    leaves = scenarios(model.resolver, run)
+    failed = [(scen, res) for scen, res in leaves if res[0] is not None]
+    if not failed:
+        return None, {}, ""
+    scen, (out, _) = failed[0]
+    if len(failed) == len(leaves):
+        return out, scen, ""
+    return out, scen, describe(scen)
+
+
+def _with_condition(msg: str, when: str) -> str:
+    """``Fn: when `IsProd` is false, Kinesis trigger ...``: after the subject's name."""
+    if not when:
+        return msg
+    head, sep, rest = msg.partition(": ")
+    if sep:
+        return f"{head}: {when}, {rest}"
+    return f"{when}: {msg}"
+
+
 def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None) -> None:
     """Run one compiled rule over the model, reporting through ``reporter``."""
     where, require, message = rule.bound(options)
     for entity in model.entities(rule.subject):
-        if where:
-            if check(model, entity, where).status != PASS:
-                continue
-        out = check(model, entity, require)
-        if out.status != FAIL:
+        out, scen, when = _judge(model, entity, where, require)
+        if out is None:
             continue
         if rule.points_to == "subject":
             line, col = entity.line, entity.column
         else:
             line, col = (out.line or entity.line), (out.column or entity.column)
-        msg = format_message(model, entity, message, out)
+        # the message's lookups see the failing scenario's branches
+        saved = model.resolver.scenario
+        model.resolver.scenario = scen
+        try:
+            msg = _with_condition(format_message(model, entity, message, out), when)
+        finally:
+            model.resolver.scenario = saved
         reporter.report(
             rule.meta.code, line, col, msg,
             resource=entity.logical_id,

@@ -37,64 +37,9 @@ from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 from lambda_lint.iac.tree import Map, Seq
 from lambda_lint.iac.resolve import Resolved, Resolver, is_intrinsic
 
-# --- trigger kinds -----------------------------------------------------------------------
-
-STREAM, QUEUE, ASYNC, SYNC = "stream", "queue", "async", "sync"
-
-# SAM event type -> (kind, class)
-SAM_EVENT_KINDS: Dict[str, Tuple[str, str]] = {
-    "Kinesis": ("kinesis", STREAM),
-    "DynamoDB": ("dynamodb", STREAM),
-    "SQS": ("sqs", QUEUE),
-    "MSK": ("kafka", QUEUE),
-    "SelfManagedKafka": ("kafka", QUEUE),
-    "MQ": ("mq", QUEUE),
-    "DocumentDB": ("documentdb", QUEUE),
-    "S3": ("s3", ASYNC),
-    "SNS": ("sns", ASYNC),
-    "EventBridgeRule": ("eventbridge", ASYNC),
-    "CloudWatchEvent": ("eventbridge", ASYNC),
-    "Schedule": ("schedule", ASYNC),
-    "ScheduleV2": ("schedule", ASYNC),
-    "CloudWatchLogs": ("logs", ASYNC),
-    "IoTRule": ("iot", ASYNC),
-    "Cognito": ("cognito", ASYNC),
-    "Api": ("api", SYNC),
-    "HttpApi": ("api", SYNC),
-    "AlexaSkill": ("alexa", SYNC),
-}
-
-KIND_DISPLAY = {
-    "kinesis": "Kinesis", "dynamodb": "DynamoDB", "sqs": "SQS", "kafka": "Kafka", "mq": "MQ",
-    "documentdb": "DocumentDB", "s3": "S3", "sns": "SNS", "eventbridge": "EventBridge",
-    "schedule": "Schedule", "logs": "CloudWatch Logs", "iot": "IoT", "ses": "SES",
-    "cognito": "Cognito", "api": "API", "alb": "ALB", "alexa": "Alexa", "stream": "stream",
-    "codecommit": "CodeCommit", "config": "Config", "unknown": "event source", "lex": "Lex",
-    "url": "function URL",
-}
-
-# Permission principal (service prefix) -> (kind, class)
-PRINCIPAL_KINDS = {
-    "s3": ("s3", ASYNC), "sns": ("sns", ASYNC), "events": ("eventbridge", ASYNC),
-    "logs": ("logs", ASYNC), "iot": ("iot", ASYNC), "ses": ("ses", ASYNC),
-    "cognito-idp": ("cognito", ASYNC), "codecommit": ("codecommit", ASYNC), "config": ("config", ASYNC),
-    "apigateway": ("api", SYNC), "elasticloadbalancing": ("alb", SYNC), "lex": ("lex", SYNC),
-    "alexa-appkit": ("alexa", SYNC), "alexa-connectedhome": ("alexa", SYNC),
-}
-
-# Source resource type -> ESM kind
-ESM_SOURCE_TYPES = {
-    "AWS::Kinesis::Stream": "kinesis", "AWS::Kinesis::StreamConsumer": "kinesis",
-    "AWS::DynamoDB::Table": "dynamodb", "AWS::DynamoDB::GlobalTable": "dynamodb",
-    "AWS::SQS::Queue": "sqs", "AWS::MSK::Cluster": "kafka", "AWS::MSK::ServerlessCluster": "kafka",
-    "AWS::AmazonMQ::Broker": "mq", "AWS::DocDB::DBCluster": "documentdb",
-}
-ESM_ARN_HINTS = (
-    (":kinesis:", "kinesis"), (":dynamodb:", "dynamodb"), (":sqs:", "sqs"), (":kafka:", "kafka"),
-    (":mq:", "mq"), (":rds:", "documentdb"),
+from lambda_lint.iac.kinds import (  # noqa: F401 - re-exported: rules and the join read them here
+    STREAM, QUEUE, ASYNC, SYNC, SAM_EVENT_KINDS, KIND_DISPLAY, PRINCIPAL_KINDS, ESM_SOURCE_TYPES, ESM_ARN_HINTS, KIND_CLASS,
 )
-KIND_CLASS = {"kinesis": STREAM, "dynamodb": STREAM, "stream": STREAM, "sqs": QUEUE, "kafka": QUEUE,
-              "mq": QUEUE, "documentdb": QUEUE}
 
 FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 DEFAULT_TIMEOUT = 3
@@ -187,7 +132,7 @@ class Queue(Resource):
     failures to it), ``visibility_timeout`` (resolved, default 30; None when unknown)."""
 
     subject = "queue"
-    ATTRS = Resource.ATTRS | {"is_dlq", "visibility_timeout", "triggers"}
+    ATTRS = Resource.ATTRS | {"is_dlq", "visibility_timeout", "triggers", "retention"}
 
     def __init__(self, logical_id: str, body: Any, line: int, column: int) -> None:
         super().__init__(logical_id, body, line, column)
@@ -224,6 +169,10 @@ class Queue(Resource):
             return self.visibility_found()
         if name == "triggers":
             return len(self.triggers)
+        if name == "retention":
+            from lambda_lint.iac.invocation import queue_retention
+
+            return queue_retention(self)
         return super().attr(name)
 
 
@@ -235,9 +184,10 @@ class InvokeConfig(Entity):
     subject = "invoke_config"
 
     def __init__(self, logical_id: str, props: Any, line: int, column: int, anchor: str,
-                 function: Optional[str]) -> None:
+                 function: Optional[str], origin: str = "cfn") -> None:
         super().__init__(logical_id, props, line, column, anchor)
         self.function = function
+        self.origin = origin  # "sam" (the function's EventInvokeConfig) or "cfn" (a resource)
 
 
 class Function(Entity):
@@ -256,6 +206,9 @@ class Function(Entity):
         "name", "function", "is_sam", "runtime", "handler", "timeout", "triggers", "invoke_config",
         "dead_letter", "alarm_metrics", "has_async_trigger", "has_stream_trigger", "has_queue_trigger",
         "has_sync_trigger", "sync_only", "trigger_kinds", "memory_size",
+        # invocation semantics and posture scope (lambda_lint.iac.invocation)
+        "async_trigger_kinds", "has_retrying_trigger", "deploy_time_only", "custom_resources",
+        "in_posture_scope", "alarms_in_template", "alarm_by_arn",
     }
 
     def __init__(self, resource: Resource, props: Any, is_sam: bool) -> None:
@@ -265,6 +218,12 @@ class Function(Entity):
         self.triggers: List[Trigger] = []
         self.invoke_configs: List[InvokeConfig] = []
         self.alarm_metrics: set = set()
+        #: metric -> conditions of the alarms that watch it (None: an alarm without Condition)
+        self.alarm_conditions: Dict[str, List[Optional[str]]] = {}
+        #: Custom::* / AWS::CloudFormation::CustomResource resources whose ServiceToken is it
+        self.custom_resources: List[str] = []
+        #: metric -> alarms whose FunctionName dimension is this function's ARN (they never fire)
+        self.arn_alarms: Dict[str, List[str]] = {}
         self.model: Optional["TemplateModel"] = None
 
     # raw accessors for the project layer
@@ -316,7 +275,10 @@ class Function(Entity):
 
     @property
     def invoke_config(self) -> Optional[InvokeConfig]:
-        return self.invoke_configs[0] if self.invoke_configs else None
+        """The config that covers the function's async triggers (qualifiers matched)."""
+        from lambda_lint.iac.invocation import covering_invoke_config
+
+        return covering_invoke_config(self)
 
     def timeout_found(self) -> Found:
         if self.props is not None and "Timeout" in self.props:
@@ -356,7 +318,9 @@ class Function(Entity):
             kl, kc = _kpos(self.props, key, (self.line, self.column))
             return Found(dl, kl, kc, f"{self.logical_id}/{key}")
         if name == "alarm_metrics":
-            return sorted(self.alarm_metrics, key=str)
+            from lambda_lint.iac.invocation import alarm_metrics_now
+
+            return alarm_metrics_now(self)
         if name == "has_async_trigger":
             return any(t.trigger_class == ASYNC for t in self.triggers)
         if name == "has_stream_trigger":
@@ -367,7 +331,15 @@ class Function(Entity):
             return any(t.trigger_class == SYNC for t in self.triggers)
         if name == "sync_only":
             return bool(self.triggers) and all(t.trigger_class == SYNC for t in self.triggers)
+        if name in Function._INVOCATION_ATTRS:
+            from lambda_lint.iac import invocation
+
+            return invocation.function_attr(self, name)
         return super().attr(name)
+
+    _INVOCATION_ATTRS = frozenset({"async_trigger_kinds", "has_retrying_trigger", "deploy_time_only",
+                                   "custom_resources", "in_posture_scope", "alarms_in_template",
+                                   "alarm_by_arn"})
 
 
 class Trigger(Entity):
@@ -386,7 +358,7 @@ class Trigger(Entity):
     subject = "trigger"
     ATTRS = Entity.ATTRS | {
         "kind", "Kind", "class", "name", "function", "origin", "queue", "source", "visibility_timeout",
-        "sam_type",
+        "sam_type", "qualifier", "retention", "on_failure_setting", "bisect_setting",
     }
 
     def __init__(self, logical_id: str, name: str, kind: str, trigger_class: str, props: Any, line: int,
@@ -401,6 +373,9 @@ class Trigger(Entity):
         self.source = source
         self.queue: Optional[Queue] = None
         self.sam_type = sam_type
+        #: the alias/version it invokes: None = the function itself, "?" = can't tell
+        self.qualifier: Optional[str] = None
+        self.model: Optional["TemplateModel"] = None
 
     def function_id(self) -> Optional[str]:
         return self.function.logical_id if self.function is not None else None
@@ -409,7 +384,8 @@ class Trigger(Entity):
         if name == "kind":
             return self.kind
         if name == "Kind":
-            return KIND_DISPLAY.get(self.kind, self.kind)
+            shown = KIND_DISPLAY.get(self.kind, self.kind)
+            return f"{shown} (EventBridge Pipes)" if self.origin == "pipe" and self.kind != "pipes" else shown
         if name == "class":
             return self.trigger_class
         if name == "name":
@@ -426,6 +402,19 @@ class Trigger(Entity):
             return self.source
         if name == "visibility_timeout":
             return self.queue.visibility_found() if self.queue is not None else None
+        if name == "qualifier":
+            return self.qualifier
+        if name == "on_failure_setting":  # what the user writes, for messages
+            return "DeadLetterConfig.Arn" if self.origin == "pipe" else "DestinationConfig.OnFailure.Destination"
+        if name == "bisect_setting":
+            return ("OnPartialBatchItemFailure: AUTOMATIC_BISECT" if self.origin == "pipe"
+                    else "BisectBatchOnFunctionError: true")
+        if name == "retention":
+            if self.trigger_class != STREAM or self.model is None:
+                return None
+            from lambda_lint.iac.invocation import stream_retention
+
+            return stream_retention(self.model, self)
         return super().attr(name)
 
 
@@ -500,8 +489,15 @@ def merge_globals(glob: Any, props: Any) -> Any:
 class TemplateModel:
     """See the module docstring."""
 
-    def __init__(self, tree: Any) -> None:
+    def __init__(self, tree: Any, settings: Optional[Dict[str, Any]] = None) -> None:
+        from lambda_lint.iac.invocation import DEFAULT_SETTINGS
+
+        self.settings: Dict[str, Any] = {**DEFAULT_SETTINGS, **(settings or {})}
         self.tree = tree if isinstance(tree, Map) else Map()
+        if _uses_foreach(self.tree):
+            from lambda_lint.iac.foreach import expand_template
+
+            expand_template(self.tree)
         res = self.tree.get("Resources")
         self.raw_resources: Map = res if isinstance(res, Map) else Map()
         params = self.tree.get("Parameters")
@@ -525,7 +521,8 @@ class TemplateModel:
         globs = self.tree.get("Globals")
         gfun = globs.get("Function") if isinstance(globs, Map) else None
         self.globals_function: Optional[Map] = gfun if isinstance(gfun, Map) else None
-        self.resolver = Resolver(self.raw_resources, self.parameters)
+        conds = self.tree.get("Conditions")
+        self.resolver = Resolver(self.raw_resources, self.parameters, conds if isinstance(conds, Map) else None)
         self._build()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -643,7 +640,29 @@ class TemplateModel:
                 self._cfn_resource(res)
             except (TypeError, AttributeError, ValueError, KeyError, IndexError):
                 continue  # a broken shape: skip what we can't understand
+        self._link_extras()
         self._link_queues()
+
+    def _link_extras(self) -> None:
+        """Custom resources (deploy-time invokers) and EventBridge Pipes (stream/queue sources)."""
+        from lambda_lint.iac.invocation import link_custom_resources
+        from lambda_lint.iac.pipes import add_pipe_triggers
+
+        for step in (link_custom_resources, lambda m: add_pipe_triggers(m, Trigger)):
+            try:
+                step(self)
+            except (TypeError, AttributeError, ValueError, KeyError, IndexError):
+                continue
+
+    def _normalize_source(self, source: Resolved) -> Resolved:
+        """A queue or stream named by an ARN built with !Sub/Fn::Join from its attributes
+        (``arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:${Q.QueueName}``) is that resource."""
+        from lambda_lint.iac.sources import built_arn_resource
+
+        if source.is_resource:
+            return source
+        lid = built_arn_resource(self, source)
+        return Resolved("resource", lid, "Arn", frozenset({lid})) if lid is not None else source
 
     def _sam_events(self, fn: Function) -> None:
         events = fn.prop("Events")
@@ -666,8 +685,13 @@ class TemplateModel:
                 if etype == "SNS" and props.get("SqsSubscription") not in (None, False, "false"):
                     kind, cls = "sqs", QUEUE  # SAM puts a queue between the topic and the function
             line, col = events.kpos.get(name, (fn.line, fn.column))
+            if source is not None:
+                source = self._normalize_source(source)
             trig = Trigger(fn.logical_id, name, kind, cls, props, line, col, f"{fn.logical_id}/Events/{name}",
                            "sam", fn, source, sam_type=etype)
+            from lambda_lint.iac.invocation import sam_alias
+
+            trig.qualifier = sam_alias(fn)  # SAM points the events at the AutoPublishAlias
             if kind == "sqs" and etype == "SQS" and source is not None and source.is_resource:
                 q = self.queues.get(source.value)
                 if q is not None:
@@ -680,10 +704,11 @@ class TemplateModel:
             return
         line, col = _kpos(fn.props, "EventInvokeConfig", (fn.line, fn.column))
         fn.invoke_configs.append(InvokeConfig(fn.logical_id, eic, line, col, f"{fn.logical_id}/EventInvokeConfig",
-                                              fn.logical_id))
+                                              fn.logical_id, origin="sam"))
         self.invoke_configs.append(fn.invoke_configs[-1])
 
     def _add_trigger(self, trig: Trigger) -> None:
+        trig.model = self
         self.triggers.append(trig)
         if trig.function is not None:
             trig.function.triggers.append(trig)
@@ -696,8 +721,15 @@ class TemplateModel:
         fn = self.function_for(fn_value) if fn_value is not None else None
         if fn is None:
             return
+        if kind == "ses":
+            from lambda_lint.iac.invocation import ses_class
+
+            cls = ses_class(self, fn)
         trig = Trigger(res.logical_id, name or res.logical_id, kind, cls, props, line or res.line,
                        column or res.column, anchor or res.logical_id, origin, fn, source)
+        from lambda_lint.iac.invocation import qualifier_of
+
+        trig.qualifier = qualifier_of(self, fn_value, fn)
         self._add_trigger(trig)
 
     def _cfn_resource(self, res: Resource) -> None:
@@ -709,7 +741,7 @@ class TemplateModel:
         elif t == "AWS::Lambda::EventInvokeConfig":
             fn = self.function_for(p.get("FunctionName"))
             ic = InvokeConfig(res.logical_id, p, res.line, res.column, res.logical_id,
-                              fn.logical_id if fn else None)
+                              fn.logical_id if fn else None, origin="cfn")
             self.invoke_configs.append(ic)
             if fn is not None:
                 fn.invoke_configs.append(ic)
@@ -778,6 +810,8 @@ class TemplateModel:
         fn = self.function_for(p.get("FunctionName"))
         src_raw = p.get("EventSourceArn")
         source = self.resolver.resolve(src_raw) if src_raw is not None else None
+        if source is not None:
+            source = self._normalize_source(source)
         kind = None
         if source is not None and source.is_resource:
             srcres = self.resources.get(source.value)
@@ -801,6 +835,10 @@ class TemplateModel:
         cls = KIND_CLASS.get(kind, QUEUE)
         trig = Trigger(res.logical_id, res.logical_id, kind, cls, p, res.line, res.column, res.logical_id,
                        "esm", fn, source)
+        if fn is not None:
+            from lambda_lint.iac.invocation import qualifier_of
+
+            trig.qualifier = qualifier_of(self, p.get("FunctionName"), fn)
         if kind == "sqs" and source is not None and source.is_resource:
             trig.queue = self.queues.get(source.value)
         self._add_trigger(trig)
@@ -827,20 +865,53 @@ class TemplateModel:
             if isinstance(dims, Seq):
                 for d in dims:
                     if isinstance(d, Map) and self.resolver.text_hint(d.get("Name")) == "FunctionName":
-                        val = d.get("Value")
-                        fn = self.function_for(val)
-                        if fn is not None:
-                            func = fn.logical_id
-                        else:
-                            r = self.resolver.resolve(val)
-                            func = None if r.is_literal or r.is_resource else "?"
+                        func = self._alarm_function(d.get("Value"))
+                        if func is None and metric != "?":
+                            by_arn = self.function_for(d.get("Value"))
+                            if by_arn is not None:  # names it, but by ARN: no such metric exists
+                                by_arn.arn_alarms.setdefault(str(metric), []).append(res.logical_id)
             alarm = Alarm(res, namespace, metric, func)
             self.alarms.append(alarm)
             if namespace not in ("AWS/Lambda", "?") or func is None or metric is None:
                 continue  # no MetricName: an alarm on no metric
             targets = self.functions.values() if func == "?" else [self.functions[func]]
+            cond = res.condition if isinstance(res.condition, str) else None
             for fn in targets:
-                fn.alarm_metrics.add(str(metric) if metric != "?" else "*")
+                key = str(metric) if metric != "?" else "*"
+                fn.alarm_metrics.add(key)
+                fn.alarm_conditions.setdefault(key, []).append(cond)
+
+    def _alarm_function(self, value: Any) -> Optional[str]:
+        """The function an alarm's ``FunctionName`` dimension names: its name, never its ARN.
+        ``!Ref Fn``, ``!Sub "${Fn}"``, the literal FunctionName, or the same ``!Sub`` text as the
+        function's FunctionName. ``!GetAtt Fn.Arn`` (or any ARN) matches no metric: None.
+        A value we can't read (a parameter without default, an import) is ``"?"``: every
+        function."""
+        r = self.resolver.resolve(value)
+        if r.is_resource:
+            if r.value in self.functions and r.attr is None:
+                return r.value
+            return None
+        if r.is_literal:
+            if not isinstance(r.value, str) or ":" in r.value:
+                return None
+            for fn in self.functions.values():
+                fr = fn.function_name
+                if (fr.is_literal and fr.value == r.value) or (fn.prop("FunctionName") is None
+                                                                and r.value == fn.logical_id):
+                    return fn.logical_id
+            return None
+        text = r.text or ""
+        if ":function:" in text or text.startswith("arn:"):
+            return None
+        if text:
+            for fn in self.functions.values():
+                if text == "${%s}" % fn.logical_id:
+                    return fn.logical_id
+                fr = fn.function_name
+                if fr.text is not None and fr.text == text:
+                    return fn.logical_id
+        return "?"
 
     def _link_queues(self) -> None:
         """Mark queues that receive failures: redrive targets, DLQs, on-failure destinations."""
@@ -891,6 +962,12 @@ def _ignores(metadata: Any) -> FrozenSet[str]:
     return frozenset(str(x).strip() for x in ign if isinstance(x, (str, int)) and str(x).strip())
 
 
-def build_model(tree: Any) -> TemplateModel:
-    """Normalize a loaded template (never raises on odd shapes)."""
-    return TemplateModel(tree)
+def _uses_foreach(tree: Map) -> bool:
+    res = tree.get("Resources")
+    return isinstance(res, Map) and any(isinstance(k, str) and k.startswith("Fn::ForEach::") for k in res)
+
+
+def build_model(tree: Any, settings: Optional[Dict[str, Any]] = None) -> TemplateModel:
+    """Normalize a loaded template (never raises on odd shapes). ``settings``: the run's
+    ``posture_scope`` ("runaway" | "all") and ``external_alarms`` (bool)."""
+    return TemplateModel(tree, settings)

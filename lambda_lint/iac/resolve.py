@@ -7,7 +7,13 @@
 * ``resource``: a reference to a resource of this template (``value`` is its logical ID,
   ``attr`` the attribute for ``Fn::GetAtt``/``${X.Arn}``, ``None`` for ``Ref``);
 * ``unknown``: anything we can't know statically (imports, parameters without a default,
-  pseudo parameters inside strings, ``Fn::If``, nested-stack outputs, broken intrinsics).
+  pseudo parameters inside strings, an ``Fn::If`` whose condition is undecided, nested-stack
+  outputs, broken intrinsics).
+
+``Fn::If`` picks its branch when the condition is decided: by the parameter defaults, or by
+the scenario the evaluator is trying (``scenario`` {condition: bool}); an undecided one is
+unknown and its name is recorded in ``encountered`` so the evaluator can try both branches
+(see :mod:`lambda_lint.iac.conditions`).
 
 ``refs`` is the set of logical IDs mentioned anywhere inside the value (also for unknowns:
 ``!Sub "arn:...:${Queue.QueueName}"`` is unknown but refs={"Queue"}); ``text`` is a textual
@@ -64,6 +70,22 @@ def literal(value: Any) -> Resolved:
 
 UNKNOWN_VALUE = Resolved(UNKNOWN)
 
+
+class _Marker:
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+#: an ``Fn::If`` whose condition is undecided in the current scenario
+UNDECIDED = _Marker("UNDECIDED")
+#: ``!Ref AWS::NoValue``: the property is absent
+NO_VALUE = _Marker("NO_VALUE")
+
 INTRINSIC_KEYS = frozenset({
     "Ref", "Condition", "Fn::GetAtt", "Fn::Sub", "Fn::Join", "Fn::If", "Fn::Select", "Fn::Split",
     "Fn::ImportValue", "Fn::FindInMap", "Fn::Base64", "Fn::Cidr", "Fn::GetAZs", "Fn::And", "Fn::Or",
@@ -82,10 +104,44 @@ def is_intrinsic(value: Any) -> bool:
 class Resolver:
     """Resolves values against one template's parameters and resources."""
 
-    def __init__(self, resources: Dict[str, Any], parameters: Dict[str, Any]) -> None:
+    def __init__(self, resources: Dict[str, Any], parameters: Dict[str, Any],
+                 conditions: Optional[Dict[str, Any]] = None) -> None:
         self.resources = resources
         self.parameters = parameters if isinstance(parameters, dict) else {}
         self._depth = 0
+        from lambda_lint.iac.conditions import Conditions
+
+        self.conditions = Conditions(conditions if isinstance(conditions, dict) else {}, self)
+        #: the branch taken for each condition while the evaluator tries one scenario
+        self.scenario: Dict[str, bool] = {}
+        #: undecided conditions met since the evaluator last cleared it
+        self.encountered: set = set()
+
+    def pick_if(self, arg: Any) -> Any:
+        """The branch an ``Fn::If`` takes (raw value), or :data:`UNDECIDED`."""
+        if not isinstance(arg, list) or len(arg) != 3 or not isinstance(arg[0], str):
+            return UNDECIDED
+        value = self.conditions.value(arg[0])
+        if value is None:
+            if arg[0] in self.conditions.raw:  # a condition the template doesn't define stays unknown
+                self.encountered.add(arg[0])
+            return UNDECIDED
+        return arg[1] if value else arg[2]
+
+    def unwrap(self, value: Any) -> Any:
+        """``value`` with every decided ``Fn::If`` replaced by its branch: the raw value,
+        :data:`NO_VALUE` for ``AWS::NoValue``, or :data:`UNDECIDED`."""
+        for _ in range(20):
+            if isinstance(value, dict) and len(value) == 1:
+                if "Fn::If" in value:
+                    value = self.pick_if(value["Fn::If"])
+                    if value is UNDECIDED:
+                        return UNDECIDED
+                    continue
+                if value.get("Ref") == "AWS::NoValue":
+                    return NO_VALUE
+            return value
+        return UNDECIDED
 
     def resolve(self, value: Any) -> Resolved:
         if self._depth > 50:
@@ -108,6 +164,10 @@ class Resolver:
             return self._sub(arg)
         if key == "Fn::Join":
             return self._join(arg)
+        if key == "Fn::If":
+            branch = self.pick_if(arg)
+            if branch is not UNDECIDED:
+                return self.resolve(branch)
         return Resolved(UNKNOWN, refs=frozenset(self.refs_in(arg)))
 
     def _ref(self, name: Any) -> Resolved:
@@ -115,6 +175,11 @@ class Resolver:
             return UNKNOWN_VALUE
         if name in self.resources:
             return Resolved(RESOURCE, name, None, frozenset({name}), text=None)
+        if "." in name:
+            # SAM's ``!Ref Fn.Alias`` / ``!Ref Fn.Version``: the generated alias or version
+            base, attr = name.split(".", 1)
+            if base in self.resources and attr in ("Alias", "Version"):
+                return Resolved(RESOURCE, base, attr, frozenset({base}))
         param = self.parameters.get(name)
         if isinstance(param, dict) and "Default" in param:
             default = param["Default"]
@@ -200,8 +265,8 @@ class Resolver:
         if isinstance(value, dict):
             if len(value) == 1:
                 key, arg = next(iter(value.items()))
-                if key == "Ref" and isinstance(arg, str) and arg in self.resources:
-                    out.add(arg)
+                if key == "Ref" and isinstance(arg, str) and arg.split(".", 1)[0] in self.resources:
+                    out.add(arg.split(".", 1)[0])
                 elif key == "Fn::GetAtt":
                     name = arg.split(".", 1)[0] if isinstance(arg, str) else (arg[0] if isinstance(arg, list) and arg else None)
                     if isinstance(name, str) and name in self.resources:

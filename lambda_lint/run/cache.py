@@ -125,9 +125,14 @@ class ResultCache:
 
     @classmethod
     def for_config(cls, config: Any, options: Any = None, rules_digest: Optional[str] = None) -> "ResultCache":
+        opts = options if options is not None else config.options
+        # issue 14: the template settings change template results; salted only when not the
+        # defaults, so existing cache entries stay valid
+        settings = getattr(config, "template_settings", None)
+        if settings and settings != {"posture_scope": "runaway", "external_alarms": False}:
+            opts = {"options": opts, "template": settings}
         return cls(default_cache_dir(config), tool_fingerprint(),
-                   rules_digest if rules_digest is not None else rules_hash(config.rule_dirs),
-                   options if options is not None else config.options)
+                   rules_digest if rules_digest is not None else rules_hash(config.rule_dirs), opts)
 
     # -- keys -------------------------------------------------------------------------
     def key(self, kind: str, display: str, enabled: Iterable[str], handler_names: Optional[Iterable[str]],

@@ -69,6 +69,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
             model = lint_template(
                 source, job.display, enabled=job.enabled, reporter=reporter,
                 options=session.options, rules=session.loaded.template_rules,
+                settings=session.config.template_settings,  # issue 14: posture scope, external alarms
             )
             if model is not None:
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})

@@ -301,7 +301,10 @@ def _resolve_function(ctx: TemplateCtx, lid: str, fn: Any, store: FactsStore, se
         return HandlerStatus(state, detail, folder, explicit and is_python_runtime(runtime))
     handler = resolve_literal(model, fn.handler)
     if not isinstance(handler, str):
-        ctx.status[lid] = status("no-code" if fn.handler is None else "bad-handler", "no Handler")
+        # absent, or a value we can't know (a parameter without default, a Terraform
+        # each.key): unknown, never a finding; only a literal that is no string is wrong
+        known = fn.handler is not None and model.resolver.resolve(fn.handler).is_literal
+        ctx.status[lid] = status("bad-handler" if known else "no-code", "no Handler")
         return
     parts = split_handler(handler)
     if parts is None:

@@ -426,6 +426,12 @@ class _Parser:
             elif t.kind == "op" and t.value == "[" and isinstance(value, Ref):
                 self.next()
                 self.skip_nl()
+                if self.peek().kind == "op" and self.peek().value == "*":  # a splat: x[*].y
+                    self.next()
+                    self.skip_nl()
+                    self.expect("op", "]")
+                    value = Ref(value.parts + ["*"], value.line, value.column)
+                    continue
                 idx = self.expression()
                 self.skip_nl()
                 self.expect("op", "]")

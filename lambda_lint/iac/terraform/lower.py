@@ -268,7 +268,7 @@ class Scope:
                 if isinstance(p, (str, int, float)) and not isinstance(p, bool):
                     text += str(p).replace("${", "${!")
                 else:
-                    text += "${AWS::NoValue}"
+                    text += "${TerraformExpression}"  # not a resource or parameter: unknown
             return {"Fn::Sub": text}
         if isinstance(expr, hcl.Call):
             if expr.name in ("jsonencode",) and expr.args:

@@ -106,7 +106,22 @@ def _read_unit(path: str, display: str, source: bytes) -> Tuple[List[_File], Dic
     return files, tfvars
 
 
+_PARSED: Dict[Tuple[str, int], hcl.Body] = {}
+
+
 def _parse(data: bytes, path: str) -> hcl.Body:
+    """Parse once per process: every file of a unit lowers the whole unit, and the join and
+    the impact load it again (keyed on the bytes, so an edit is never served stale)."""
+    key = (path, hash(data))
+    body = _PARSED.get(key)
+    if body is None:
+        if len(_PARSED) > 2048:
+            _PARSED.clear()
+        body = _PARSED[key] = _parse_uncached(data, path)
+    return body
+
+
+def _parse_uncached(data: bytes, path: str) -> hcl.Body:
     from lambda_lint.errors import ParseFailure
 
     try:

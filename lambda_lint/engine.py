@@ -47,6 +47,9 @@ class FileResult:
     resource_ignores: Dict[str, List[str]] = field(default_factory=dict)
     parsed: bool = False
     digest: str = ""
+    # issue 15: local files the template read ({display: sha256}: a state machine's
+    # DefinitionUri); findings may be reported in them, and the cache entry depends on them
+    external: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -212,6 +215,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                 options=session.options, rules=session.loaded.template_rules,
             )
             if model is not None:
+                result.external = _external_files(model)  # issue 15
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
                 result.resource_ignores = {
                     k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
@@ -230,16 +234,38 @@ def process_file(job: FileJob, session: Session) -> FileResult:
         )
     result.findings = reporter.findings
     if result.parsed:
-        result.findings = with_ends(result.findings, source, job.kind)
+        result.findings = with_ends(result.findings, source, job.kind, own=job.display)
     return result
 
 
-def with_ends(findings: List[Finding], source: bytes, kind: str) -> List[Finding]:
+def _external_files(model: Any) -> Dict[str, str]:
+    """The local files a template model read (issue 15), only when a rule made it read them."""
+    if "state_machines" not in getattr(model, "derived", {}):
+        return {}
+    from lambda_lint.template.statemachine import external_files
+
+    return external_files(model)
+
+
+def with_ends(findings: List[Finding], source: bytes, kind: str, own: Optional[str] = None) -> List[Finding]:
     """Findings with their end positions derived from the text (never fails the file)."""
     from lambda_lint.spans import fill_ends
 
+    # findings a template reports in another file (a local state machine definition) are
+    # measured in that file's text, never in the template's (issue 15)
+    others = [f for f in findings if own is not None and f.path != own]
     try:
-        return fill_ends(findings, source.decode("utf-8-sig", errors="replace"), kind)
+        if not others:
+            return fill_ends(findings, source.decode("utf-8-sig", errors="replace"), kind)
+        out = fill_ends([f for f in findings if f.path == own], source.decode("utf-8-sig", errors="replace"),
+                        kind)
+        for path in sorted({f.path for f in others}):
+            try:
+                text = read_source(path).decode("utf-8-sig", errors="replace")
+            except ParseFailure:
+                text = None
+            out.extend(fill_ends([f for f in others if f.path == path], text, kind))
+        return out
     except Exception:  # noqa: BLE001 - an end position is a nicety, the finding is what counts
         return findings
 
@@ -335,17 +361,28 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     for disp, r in requested.items():
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
+    # issue 15: a local file a requested template read (a state machine's DefinitionUri) takes
+    # the findings reported in it, silenced by that template's resource suppressions
+    external: Dict[str, supp.FileSuppressions] = {}
+    for disp, r in requested.items():
+        for ext in r.external or ():
+            if ext not in requested:
+                external.setdefault(ext, by_file[disp])
+
     pfi = session.per_file_ignores
     overrides = session.severity_overrides
     kept: List[Finding] = []
     seen = set()
     for f in findings:
-        if f.path not in requested:
+        if f.path not in requested and f.path not in external:
             continue
         if f.code not in session.enabled:
             continue
         if pfi.ignored(f.path, f.code):
             continue
+        if f.path in external:
+            if external[f.path].suppressed(f.code, f.name, 0, f.resource):  # resource-level only
+                continue
         fs = by_file.get(f.path)
         if fs is not None and f.code not in ("LL003",) and fs.suppressed(f.code, f.name, f.line, f.resource):
             continue

@@ -42,6 +42,7 @@ def result_to_json(result: FileResult) -> str:
         "resource_ignores": result.resource_ignores,
         "parsed": result.parsed,
         "digest": result.digest,
+        "external": result.external,
     }
     return json.dumps(data, default=_json_default, sort_keys=False, separators=(",", ":"))
 
@@ -56,6 +57,7 @@ def result_from_data(job: FileJob, data: Dict[str, Any]) -> FileResult:
         resource_ignores=dict(data.get("resource_ignores") or {}),
         parsed=bool(data.get("parsed")),
         digest=data.get("digest") or "",
+        external=dict(data.get("external") or {}),
     )
 
 
@@ -100,8 +102,11 @@ def execute(jobs: Sequence[FileJob], config: Any, session: Session) -> List[File
                 data = cache.get(cache.key(job.kind, job.display, job.enabled, job.handler_names, digest))
                 if data is not None:
                     try:
-                        results[i] = result_from_data(job, data)
-                        continue
+                        hit = result_from_data(job, data)
+                        # issue 15: an entry is stale when a local file the template read changed
+                        if all(_file_digest(p) == d for p, d in hit.external.items()):
+                            results[i] = hit
+                            continue
                     except (KeyError, TypeError, ValueError, AttributeError):
                         pass  # a damaged entry: lint the file again
         pending.append((i, job))

@@ -289,3 +289,52 @@ def test_cache_entry_depends_on_the_local_definition(tmp_path: Path) -> None:
     fixed["States"] = {"A": dict(ASL["States"]["A"], Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}])}
     (root / "sfn" / "flow.asl.json").write_text(json.dumps(fixed, indent=2), encoding="utf-8")
     assert _run(root, cache) == []  # the template did not change, its definition did
+
+
+def test_express_workflows_end_after_five_minutes() -> None:
+    express = BLOCK.replace("      RoleArn: arn:aws:iam::123456789012:role/sfn\n",
+                            "      RoleArn: arn:aws:iam::123456789012:role/sfn\n      StateMachineType: EXPRESS\n")
+    [r] = retriers(model_of(express))
+    assert r.worst_case_seconds() == 300
+    # the time limit can't be exceeded; the attempts limit still holds (9 > 3)
+    [f] = lint(express, {"LL214"})
+    assert lint(express.replace('"MaxAttempts": 9', '"MaxAttempts": 3'), {"LL214"}) == []
+
+
+def test_distributed_map_express_children_are_capped_too() -> None:
+    text = """\
+Resources:
+""" + FN + """\
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      Definition:
+        StartAt: Each
+        States:
+          Each:
+            Type: Map
+            ItemProcessor:
+              ProcessorConfig: {Mode: DISTRIBUTED, ExecutionType: EXPRESS}
+              StartAt: Work
+              States:
+                Work:
+                  Type: Task
+                  Resource: !GetAtt Worker.Arn
+                  Retry: [{ErrorEquals: [PartnerBusy], MaxAttempts: 10}]
+                  End: true
+            End: true
+"""
+    assert lint(text, {"LL214"}) == []
+    assert len(lint(text.replace("ExecutionType: EXPRESS", "ExecutionType: STANDARD"), {"LL214"})) == 1
+
+
+def test_cdk_log_retention_counts_as_the_group() -> None:
+    text = LOGS.replace("{FN_NAME}", "orders").replace("{GROUP}", "/aws/lambda/elsewhere") + """\
+  Retention:
+    Type: Custom::LogRetention
+    Properties:
+      ServiceToken: arn:aws:lambda:us-east-1:123456789012:function:cdk-log-retention
+      LogGroupName: !Join ["", [/aws/lambda/, !Ref Fn]]
+      RetentionInDays: 14
+"""
+    assert lint(text, {"LL218"}) == []

@@ -2,7 +2,10 @@
 
 Lambda writes to ``/aws/lambda/<function name>`` unless ``LoggingConfig.LogGroup`` names
 another group; when no such group is declared, Lambda creates it on first write with no
-retention (logs kept, and billed, forever). A function's group is found by:
+retention (logs kept, and billed, forever).
+
+A group is an ``AWS::Logs::LogGroup``, or the CDK's ``Custom::LogRetention`` (which sets the
+retention of the group Lambda creates). A function's group is found by:
 
 * ``LoggingConfig.LogGroup``: ``!Ref Group`` (a group of this template), or a name equal to
   a declared group's ``LogGroupName``;
@@ -25,6 +28,8 @@ from lambda_lint.template.model import Found
 from lambda_lint.template.resolve import is_intrinsic
 
 PREFIX = "/aws/lambda/"
+# the CDK sets a retention on the group Lambda creates with a custom resource of its own
+GROUP_TYPES = ("AWS::Logs::LogGroup", "Custom::LogRetention")
 _VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -69,7 +74,7 @@ def _groups(model: Any) -> List[Tuple[Any, Optional[str], Any]]:
     if "log_groups" not in model.derived:
         out = []
         for res in model.resources.values():
-            if res.type != "AWS::Logs::LogGroup":
+            if res.type not in GROUP_TYPES:
                 continue
             raw = res.get("LogGroupName")
             if raw is None:
@@ -115,7 +120,7 @@ def log_group_of(fn: Any) -> Any:
             r = model.resolver.resolve(target)
             if r.is_resource:
                 res = model.resources.get(r.value)
-                return res if res is not None and res.type == "AWS::Logs::LogGroup" else unknown
+                return res if res is not None and res.type in GROUP_TYPES else unknown
             if r.is_literal and isinstance(r.value, str):
                 for res, name, _ in groups:
                     if name == r.value:

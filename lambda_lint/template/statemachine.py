@@ -34,6 +34,9 @@ TRANSIENT_ERRORS = frozenset({
 # errors raised after the function ran (or ran out of time): each retry re-runs it
 BROAD_ERRORS = ("States.ALL", "States.Timeout", "States.TaskFailed")
 
+# an Express workflow (or a Distributed Map's Express child) ends after 5 minutes, retries or not
+EXPRESS_MAX_SECONDS = 300
+
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_INTERVAL = 1
 DEFAULT_BACKOFF = 2.0
@@ -52,6 +55,8 @@ class StateMachine(Entity):
         super().__init__(res.logical_id, res.props_raw, res.line, res.column, res.logical_id)
         self.resource = res
         self.definition = definition
+        kind = res.get("Type") if res.type == "AWS::Serverless::StateMachine" else res.get("StateMachineType")
+        self.express = isinstance(kind, str) and kind.upper() == "EXPRESS"
         self.retriers: List["Retrier"] = []
         self.lambda_tasks = 0
 
@@ -85,8 +90,10 @@ class Retrier(Entity):
     }
 
     def __init__(self, sm: StateMachine, state: str, task: Map, retrier: Map, line: int, column: int,
-                 anchor: str, function: Optional[Function], target: str, report_path: Optional[str]) -> None:
+                 anchor: str, function: Optional[Function], target: str, report_path: Optional[str],
+                 express: bool = False) -> None:
         super().__init__(sm.logical_id, retrier, line, column, anchor)
+        self.express = express  # runs in an Express execution: 5 minutes at most
         self.state_machine = sm
         self.state = state
         self.task = task
@@ -141,7 +148,8 @@ class Retrier(Entity):
         if cap is not None and (not isinstance(cap, (int, float)) or isinstance(cap, bool) or cap <= 0):
             cap = None
         n = int(n)
-        return retry_time(n, float(interval), float(rate), cap, float(self.attempt_timeout() or 0))
+        secs = retry_time(n, float(interval), float(rate), cap, float(self.attempt_timeout() or 0))
+        return min(secs, EXPRESS_MAX_SECONDS) if self.express else secs
 
     def attr(self, name: str) -> Any:
         if name == "state_machine":
@@ -252,7 +260,7 @@ def _build(model: Any, res: Resource) -> StateMachine:
     sm = StateMachine(res, definition)
     if definition is None:
         return sm
-    for name, state, path in _task_states(definition.tree, ""):
+    for name, state, path, express in _task_states(definition.tree, "", sm.express):
         fn, target, is_lambda = _task_function(model, definition, state)
         if not is_lambda:
             continue
@@ -266,12 +274,15 @@ def _build(model: Any, res: Resource) -> StateMachine:
             raw = retry.ipos[i] if i < len(retry.ipos) else (entry.line, entry.column)
             line, col = definition.pos(*raw)
             anchor = f"{res.logical_id}/{path}{name}/Retry/{i}"
-            sm.retriers.append(Retrier(sm, name, state, entry, line, col, anchor, fn, target, definition.path))
+            sm.retriers.append(Retrier(sm, name, state, entry, line, col, anchor, fn, target, definition.path,
+                                       express))
     return sm
 
 
-def _task_states(tree: Map, prefix: str, depth: int = 0) -> Iterator[Tuple[str, Map, str]]:
-    """(name, state, anchor prefix) of every Task, inside Parallel branches and Map states too."""
+def _task_states(tree: Map, prefix: str, express: bool,
+                 depth: int = 0) -> Iterator[Tuple[str, Map, str, bool]]:
+    """(name, state, anchor prefix, in an Express execution) of every Task, inside Parallel
+    branches and Map states too (a Distributed Map may run its items as Express children)."""
     if depth > 20:
         return
     states = tree.get("States")
@@ -282,18 +293,20 @@ def _task_states(tree: Map, prefix: str, depth: int = 0) -> Iterator[Tuple[str, 
             continue
         typ = state.get("Type")
         if typ == "Task":
-            yield name, state, prefix
+            yield name, state, prefix, express
         elif typ == "Parallel":
             branches = state.get("Branches")
             if isinstance(branches, Seq):
                 for j, b in enumerate(branches):
                     if isinstance(b, Map):
-                        yield from _task_states(b, f"{prefix}{name}/Branches/{j}/", depth + 1)
+                        yield from _task_states(b, f"{prefix}{name}/Branches/{j}/", express, depth + 1)
         elif typ == "Map":
             for key in ("ItemProcessor", "Iterator"):
                 sub = state.get(key)
                 if isinstance(sub, Map):
-                    yield from _task_states(sub, f"{prefix}{name}/{key}/", depth + 1)
+                    cfg = sub.get("ProcessorConfig")
+                    child = express or (isinstance(cfg, Map) and str(cfg.get("ExecutionType", "")).upper() == "EXPRESS")
+                    yield from _task_states(sub, f"{prefix}{name}/{key}/", child, depth + 1)
 
 
 def _task_function(model: Any, d: Definition, state: Map) -> Tuple[Optional[Function], str, bool]:

@@ -338,3 +338,29 @@ def test_cdk_log_retention_counts_as_the_group() -> None:
       RetentionInDays: 14
 """
     assert lint(text, {"LL218"}) == []
+
+
+@pytest.mark.parametrize("definition", [
+    "Definition: [a, list]",
+    "Definition: {StartAt: A, States: a string}",
+    "Definition: {States: {A: {Type: Task, Resource: !GetAtt Worker.Arn, Retry: {not: a list}}}}",
+    "Definition: {States: {A: {Type: Task, Resource: !GetAtt Worker.Arn, Retry: [{ErrorEquals: States.ALL, "
+    "MaxAttempts: abc, BackoffRate: [1], MaxDelaySeconds: -5}]}}}",
+    "Definition: {States: {A: {Type: Map, ItemProcessor: [x], Iterator: {States: [y]}}, B: {Type: Parallel, "
+    "Branches: {x: 1}}}}",
+    "DefinitionString: !Join [bad]",
+    "DefinitionString: !Join ['', [!Ref Worker, {a: b}]]",
+    "DefinitionString: !Sub [only-one]",
+    "DefinitionString: 12",
+    "DefinitionString: '[1, 2]'",
+    "DefinitionUri: .",
+    "DefinitionUri: /dev/null",
+    "DefinitionUri: {Bucket: b}",
+    "DefinitionSubstitutions: [x]\n      Definition: {States: {A: {Type: Task, Resource: '${X}'}}}",
+])
+def test_broken_state_machines_never_crash(definition: str) -> None:
+    text = "Resources:\n" + FN + (
+        "  Machine:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      " + definition + "\n")
+    rep = Reporter("t.yaml", METAS)
+    lint_template(text.encode(), "t.yaml", enabled=frozenset({"LL214"}), reporter=rep, options={}, rules=RULES)
+    assert [f.code for f in rep.findings if f.code in ("LL001", "LL002")] == []

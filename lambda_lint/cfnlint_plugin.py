@@ -85,10 +85,16 @@ class _LambdaLintRule(CloudFormationLintRule):
             if f.code != self.ll_code:
                 continue
             path = ["Resources", f.resource] if f.resource else ["Resources"]
+            message = f"{f.message} [{f.code}]"
+            if f.path != filename and f.related:
+                # a finding in a local file the template names (a state machine's
+                # DefinitionUri): cfn-lint shows it at the template's reference to the file
+                message = f"{f.path}:{f.line}:{f.column}: {message}"
+                f = f.related[0]
             end_line = f.end_line if f.end_line is not None else f.line
             end_col = f.end_column if f.end_column is not None and f.end_column > f.column else f.column + 1
             matches.append(RuleMatch(
-                path, f"{f.message} [{f.code}]",
+                path, message,
                 location=(f.line - 1, f.column - 1, end_line - 1, end_col - 1),
             ))
         return matches

@@ -165,3 +165,16 @@ def test_lambda_lint_does_not_import_cfn_lint(tmp_path: Path) -> None:
             "sys.stderr.write(str(sorted(m for m in sys.modules if m.split('.')[0] in ('cfnlint', 'samtranslator'))))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert proc.stderr.strip().endswith("[]"), proc.stderr
+
+
+def test_finding_in_a_local_definition_is_shown_at_its_reference(tmp_path: Path) -> None:
+    """cfn-lint lints the template only: an LL214 finding in the DefinitionUri file goes to
+    the DefinitionUri line, naming the file and line in the message."""
+    src = REPO / "tests" / "fixtures" / "project" / "sfn_local_definition"
+    shutil.copytree(src, tmp_path / "app")
+    theirs = cfn_lint("--", "template.yaml", cwd=tmp_path / "app")
+    lines = (src / "template.yaml").read_text(encoding="utf-8").splitlines()
+    got = {(rid, lines[line - 1].strip(), message.split(": ", 1)[0]) for rid, line, _, message in theirs
+           if rid == "W9214"}
+    assert got == {("W9214", "DefinitionUri: statemachine/payments.asl.json", "statemachine/payments.asl.json:22:11"),
+                   ("W9214", "DefinitionUri: statemachine/refunds.asl.yaml", "statemachine/refunds.asl.yaml:14:9")}

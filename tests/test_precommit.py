@@ -39,7 +39,9 @@ FIXED_TEMPLATE = kinesis_template(
     "  Failed:\n    Type: AWS::SQS::Queue\n"
     + lambda_alarm("ErrorsAlarm", "Errors", "Sum", 1)
     + lambda_alarm("IteratorAgeAlarm", "IteratorAge", "Maximum", 60000)
-    + lambda_alarm("ThrottlesAlarm", "Throttles", "Sum", 1),
+    + lambda_alarm("ThrottlesAlarm", "Throttles", "Sum", 1)
+    + "  ForwarderLogs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n"
+      "      LogGroupName: !Sub /aws/lambda/${Forwarder}\n      RetentionInDays: 30\n",
 )
 
 BAD_APP = """\

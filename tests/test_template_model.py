@@ -314,7 +314,7 @@ def test_broken_shapes_never_crash(body: str) -> None:
 # --- rule files --------------------------------------------------------------------------
 
 def test_shipped_rules() -> None:
-    assert [r.meta.code for r in RULES] == [f"LL2{i:02d}" for i in range(1, 14)]
+    assert [r.meta.code for r in RULES] == [f"LL2{i:02d}" for i in range(1, 19)]
     for r in RULES:
         assert r.meta.layer == "template"
         for heading in ("## What it catches", "## Why it matters", "## Example", "## Fix", "## References"):
@@ -322,6 +322,10 @@ def test_shipped_rules() -> None:
     docs = {r.meta.code: r.meta.docs for r in RULES}
     assert "-1" in docs["LL201"] and "2 retries" in docs["LL206"] and "6 hours" in docs["LL206"]
     assert "6 times" in docs["LL213"]
+    # the AWS defaults each of issue 15's rules is about
+    assert "`MaxAttempts` 3" in docs["LL214"] and "`IntervalSeconds` 1" in docs["LL214"]
+    assert "24 hours and up to 185" in docs["LL215"] and "23 days" in docs["LL216"]
+    assert "at least 5" in docs["LL217"] and "throttl" in docs["LL217"] and "Never expire" in docs["LL218"]
 
 
 def _rule(tmp_path: Path, text: str) -> Path:

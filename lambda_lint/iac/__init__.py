@@ -54,6 +54,10 @@ def lint_template(
 
     model = load_model(source, path, settings)
     reporter.position_map = getattr(model, "position_map", None)
+    # local files named by the template (a state machine's DefinitionUri) are read relative to
+    # it, and block-scalar positions need the text: both only here, where the file is linted
+    model.path = path
+    model.text = source  # bytes; decoded only when a definition needs it
     for rule in rules or ():
         if rule.meta.code in enabled:
             run_guarded(reporter, rule.meta.code, rule.check, model, reporter, (options or {}).get(rule.meta.code))

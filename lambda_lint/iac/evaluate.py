@@ -390,11 +390,23 @@ def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None
             msg = _with_condition(format_message(model, entity, message, out), when)
         finally:
             model.resolver.scenario = saved
+        # an entity read from another file (a state machine's local DefinitionUri) reports
+        # there, with the template's reference to that file as the related location
+        elsewhere = getattr(entity, "report_path", None)
+        related = ()
+        if elsewhere:
+            from lambda_lint.findings import Location
+
+            origin = getattr(entity, "origin", None)
+            if origin is not None:
+                related = (Location(reporter.path, origin[0], origin[1], message=origin[2]),)
         reporter.report(
             rule.meta.code, line, col, msg,
             resource=entity.logical_id,
             function=entity.function_id(),
             anchor=out.anchor or entity.anchor,
+            path=elsewhere or None,
+            related=related,
         )
 
 

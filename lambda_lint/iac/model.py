@@ -76,7 +76,10 @@ class Entity:
         """A computed attribute: a plain value, an Entity, a Found, or None (missing)."""
         if name == "logical_id" or name == "resource":
             return self.logical_id
-        return None
+        # attributes that live in their own modules (posture, log groups, ...): issue 15
+        from lambda_lint.iac.extensions import extra_attr
+
+        return extra_attr(self, name)
 
     def function_id(self) -> Optional[str]:
         return None
@@ -523,6 +526,11 @@ class TemplateModel:
         self.globals_function: Optional[Map] = gfun if isinstance(gfun, Map) else None
         conds = self.tree.get("Conditions")
         self.resolver = Resolver(self.raw_resources, self.parameters, conds if isinstance(conds, Map) else None)
+        # where the template is and its text, for local files it names (a state machine's
+        # DefinitionUri) and block-scalar positions; set by lint_template, None otherwise
+        self.path: Optional[str] = None
+        self.text: Any = None
+        self.derived: Dict[str, Any] = {}  # lazily built extras (extensions.py), by name
         self._build()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -542,7 +550,9 @@ class TemplateModel:
             return list(self.resources.values())
         if subject in ("stream", "table", "bucket", "topic", "bus"):
             return list(getattr(self, subject + ("es" if subject == "bus" else "s")).values())
-        return []
+        from lambda_lint.iac.extensions import extra_entities  # state machines, ...: issue 15
+
+        return extra_entities(self, subject)
 
     def function_for(self, value: Any) -> Optional[Function]:
         """The function a FunctionName/Arn/Endpoint value designates (Ref, GetAtt, Sub,
@@ -771,25 +781,33 @@ class TemplateModel:
         elif t == "AWS::SNS::Subscription":
             if str(self.resolver.text_hint(p.get("Protocol"))).lower() == "lambda":
                 self._cfn_trigger(res, "sns", ASYNC, p.get("Endpoint"), "sns-subscription",
-                                  self.resolver.resolve(p.get("TopicArn")))
+                                  self.resolver.resolve(p.get("TopicArn")), props=p)
         elif t == "AWS::SNS::Topic":
             subs = p.get("Subscription")
             if isinstance(subs, Seq):
                 for i, s in enumerate(subs):
                     if isinstance(s, Map) and str(self.resolver.text_hint(s.get("Protocol"))).lower() == "lambda":
+                        line, col = subs.ipos[i] if i < len(subs.ipos) else (res.line, res.column)
                         self._cfn_trigger(res, "sns", ASYNC, s.get("Endpoint"), "sns-subscription",
                                           self.resolver.resolve({"Ref": res.logical_id}),
-                                          anchor=f"{res.logical_id}/Subscription/{i}")
+                                          anchor=f"{res.logical_id}/Subscription/{i}", line=line, column=col,
+                                          props=s)
         elif t in ("AWS::Events::Rule", "AWS::Scheduler::Schedule"):
             kind = "schedule" if (t == "AWS::Scheduler::Schedule" or p.get("ScheduleExpression") is not None) \
                 else "eventbridge"
-            targets = p.get("Targets") if t == "AWS::Events::Rule" else Seq([p.get("Target")])
+            if t == "AWS::Events::Rule":
+                targets = p.get("Targets")
+            else:
+                targets = Seq([p.get("Target")])
+                targets.ipos = [p.kpos.get("Target", (res.line, res.column))]
             if isinstance(targets, Seq):
                 for i, tg in enumerate(targets):
                     if isinstance(tg, Map):
+                        line, col = targets.ipos[i] if i < len(targets.ipos) else (res.line, res.column)
                         self._cfn_trigger(res, kind, ASYNC, tg.get("Arn"), "events-rule",
                                           self.resolver.resolve({"Ref": res.logical_id}),
-                                          anchor=f"{res.logical_id}/Targets/{i}")
+                                          anchor=f"{res.logical_id}/Targets/{i}", line=line, column=col,
+                                          props=tg)
         elif t == "AWS::Logs::SubscriptionFilter":
             self._cfn_trigger(res, "logs", ASYNC, p.get("DestinationArn"), "subscription-filter", None)
         elif t == "AWS::IoT::TopicRule":
@@ -929,9 +947,11 @@ class TemplateModel:
                     targets |= self.resolver.refs_in(v)
         for trig in self.triggers:
             if trig.props is not None:
-                dc = trig.props.get("DestinationConfig")
-                if dc is not None:
-                    targets |= self.resolver.refs_in(dc)
+                # DeadLetterConfig: EventBridge/Scheduler targets; RedrivePolicy: SNS subscriptions
+                for key in ("DestinationConfig", "DeadLetterConfig", "RedrivePolicy"):
+                    dc = trig.props.get(key)
+                    if dc is not None:
+                        targets |= self.resolver.refs_in(dc)
         for ic in self.invoke_configs:
             if ic.props is not None:
                 targets |= self.resolver.refs_in(ic.props.get("DestinationConfig"))

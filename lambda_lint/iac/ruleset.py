@@ -50,12 +50,14 @@ def _option_refs(value: Any) -> List[str]:
 def _subject_attrs() -> Dict[str, frozenset]:
     from lambda_lint.iac import model as m
 
+    from lambda_lint.iac.extensions import subject_attrs
+
     res = m.Resource.ATTRS
-    return {
+    return subject_attrs({
         "trigger": m.Trigger.ATTRS, "function": m.Function.ATTRS, "queue": m.Queue.ATTRS,
         "alarm": m.Alarm.ATTRS, "invoke_config": m.InvokeConfig.ATTRS, "resource": res,
         "stream": res, "table": res, "bucket": res, "topic": res, "bus": res,
-    }
+    })
 
 
 class TemplateRule:

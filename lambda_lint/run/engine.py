@@ -81,17 +81,28 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     for disp, r in requested.items():
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
+    # issue 15: a local file a requested template read (a state machine's DefinitionUri) takes
+    # the findings reported in it, silenced by that template's resource suppressions
+    external: Dict[str, supp.FileSuppressions] = {}
+    for disp, r in requested.items():
+        for ext in getattr(r, "external", None) or ():
+            if ext not in requested:
+                external.setdefault(ext, by_file[disp])
+
     pfi = session.per_file_ignores
     overrides = session.severity_overrides
     kept: List[Finding] = []
     seen = set()
     for f in findings:
-        if f.path not in requested:
+        if f.path not in requested and f.path not in external:
             continue
         if f.code not in session.enabled:
             continue
         if pfi.ignored(f.path, f.code):
             continue
+        if f.path in external:
+            if external[f.path].suppressed(f.code, f.name, 0, f.resource):  # resource-level only
+                continue
         fs = by_file.get(f.path)
         if fs is not None and f.code not in ("LL003",) and fs.suppressed(f.code, f.name, f.line, f.resource):
             continue

@@ -44,6 +44,9 @@ class FileResult:
     resource_ignores: Dict[str, List[str]] = field(default_factory=dict)
     parsed: bool = False
     digest: str = ""
+    # issue 15: local files the template read ({display: sha256}: a state machine's
+    # DefinitionUri); findings may be reported in them, and the cache entry depends on them
+    external: Dict[str, str] = field(default_factory=dict)
 
 
 def process_file(job: FileJob, session: Session) -> FileResult:
@@ -72,6 +75,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                 settings=session.config.template_settings,  # issue 14: posture scope, external alarms
             )
             if model is not None:
+                result.external = _external_files(model)  # issue 15
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
                 pm = getattr(model, "position_map", None)
                 if pm is not None:  # a unit of several files: the resources of this file, at their lines
@@ -127,6 +131,7 @@ def result_to_json(result: FileResult) -> str:
         "resource_ignores": result.resource_ignores,
         "parsed": result.parsed,
         "digest": result.digest,
+        "external": result.external,
     }
     return json.dumps(data, default=_json_default, sort_keys=False, separators=(",", ":"))
 
@@ -141,11 +146,21 @@ def result_from_data(job: FileJob, data: Dict[str, Any]) -> FileResult:
         resource_ignores=dict(data.get("resource_ignores") or {}),
         parsed=bool(data.get("parsed")),
         digest=data.get("digest") or "",
+        external=dict(data.get("external") or {}),
     )
 
 
 def _cacheable(data: Dict[str, Any]) -> bool:
     return bool(data.get("digest")) and not any(f.get("rule") == "LL002" for f in data.get("findings", ()))
+
+
+def _external_files(model: Any) -> Dict[str, str]:
+    """The local files a template model read (issue 15), only when a rule made it read them."""
+    if "state_machines" not in getattr(model, "derived", {}):
+        return {}
+    from lambda_lint.iac.statemachine import external_files
+
+    return external_files(model)
 
 
 def _sibling_ends(findings: List[Finding], job: FileJob) -> List[Finding]:
@@ -237,8 +252,11 @@ def execute_files(jobs: Sequence[FileJob], session: Session) -> List[FileResult]
                 data = cache.get(cache.key(job.kind, job.display, job.enabled, job.handler_names, digest))
                 if data is not None:
                     try:
-                        results[i] = result_from_data(job, data)
-                        continue
+                        hit = result_from_data(job, data)
+                        # issue 15: an entry is stale when a local file the template read changed
+                        if all(_file_digest(p) == d for p, d in hit.external.items()):
+                            results[i] = hit
+                            continue
                     except (KeyError, TypeError, ValueError, AttributeError):
                         pass  # a damaged entry: lint the file again
         pending.append((i, job))

@@ -22,12 +22,22 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SNIFF_BYTES = 256 * 1024
 
+def _serverless_sniff(path: Path, head: bytes) -> bool:
+    from lambda_lint.iac.serverless import sniff
+
+    return sniff(path, head)
+
+
 def sniff_file(path: Path) -> bool:
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
             return False  # a FIFO would block the open; devices and sockets are not templates
         with open(path, "rb") as fh:
-            return looks_like_template(fh.read(SNIFF_BYTES).decode("utf-8", errors="replace"))
+            head = fh.read(SNIFF_BYTES)
+        # issue 16: a Serverless service is a template too (front-end registry on merge)
+        if _serverless_sniff(path, head):
+            return True
+        return looks_like_template(head.decode("utf-8", errors="replace"))
     except OSError:
         return False
 

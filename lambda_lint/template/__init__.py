@@ -19,10 +19,12 @@ from typing import Any, Mapping, Optional
 
 def load_model(source: bytes, path: str = "<template>") -> Any:
     """Load and normalize a template; raises ParseFailure."""
-    from lambda_lint.template.loader import load
+    # issue 16: the front-end (CloudFormation, Serverless, CDK) is chosen by file; the
+    # lead's front-end registry (issue 11) takes this over on merge
+    from lambda_lint.iac.frontends import load_tree
     from lambda_lint.template.model import build_model
 
-    return build_model(load(source, path))
+    return build_model(load_tree(source, path))
 
 
 def lint_template(

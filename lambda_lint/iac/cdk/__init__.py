@@ -1,0 +1,2 @@
+def is_assembly_template(path):
+    return False

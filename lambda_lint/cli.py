@@ -148,6 +148,10 @@ def _main(argv: List[str]) -> int:
     from lambda_lint.engine import run
 
     result = run(args.paths or ["."], config, session)
+    for note in result.notes:  # issue 16: a CDK app without (or with a stale) cdk.out
+        sys.stderr.write(f"{PROG}: {note}\n")
+    if result.files_checked == 0 and result.cdk_missing:
+        return 2  # nothing else could be linted: the note above says what to do
     if result.files_checked == 0 and not config.quiet:
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")

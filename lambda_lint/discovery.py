@@ -56,6 +56,10 @@ class SourceFile:
 class Discovery:
     files: List[SourceFile] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # issue 16: one stderr line each (a CDK app without cdk.out, a stale cdk.out, asset code
+    # linted in place); ``cdk_missing``: exit 2 when nothing else could be linted
+    notes: List[str] = field(default_factory=list)
+    cdk_missing: bool = False
 
 
 class _IgnoreStack:
@@ -201,8 +205,13 @@ def discover(
             continue
         if p.is_dir():
             top = Path(os.path.abspath(p))
+            if _is_cloud_assembly(top):  # issue 16: `lambda-lint cdk.out` lints its stacks
+                _add_cdk(_cdk().scan_assembly(str(top), _cdk_app_of(top), relative_display), arg, top, add, result)
+                continue
             root = _git_root(top)
             for file_path, rel in _walk(top, excludes, ignores, root):
+                if file_path.name == "cdk.json":  # issue 16: a CDK app: lint its synthesized stacks
+                    _add_cdk(_cdk().scan_app(str(file_path.parent), relative_display), arg, top, add, result)
                 kind = _classify(file_path, explicit=False, sniff=sniff)
                 if kind:
                     add(_join_display(arg, rel), file_path, kind)
@@ -211,6 +220,34 @@ def discover(
             if kind:
                 add(arg, p, kind)
     return result
+
+
+# --- issue 16: CDK apps (the lead moves this behind the front-end registry on merge) ---------
+def _cdk():
+    import lambda_lint.iac.cdk as cdk
+
+    return cdk
+
+
+def _is_cloud_assembly(folder: Path) -> bool:
+    return (folder / "manifest.json").is_file() and (
+        folder.name == "cdk.out" or (folder.parent / "cdk.json").is_file())
+
+
+def _cdk_app_of(assembly: Path) -> Optional[str]:
+    from lambda_lint.iac.cdk.assembly import app_dir_of
+
+    return app_dir_of(str(assembly))
+
+
+def _add_cdk(scan, arg: str, top: Path, add: Callable[[str, Path, str], None], result: Discovery) -> None:
+    """The templates of a CDK app (and asset code that has no source folder), as if named."""
+    for template in scan.templates:
+        add(_join_display(arg, os.path.relpath(template, top)), Path(template), "template")
+    for code in scan.asset_code:
+        add(_join_display(arg, os.path.relpath(code, top)), Path(code), "python")
+    result.notes.extend(scan.notes)
+    result.cdk_missing = result.cdk_missing or scan.missing_output
 
 
 def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:

@@ -55,6 +55,8 @@ class RunResult:
     files: List[FileResult]
     registry: Any
     unused_suppressions: int = 0
+    notes: List[str] = field(default_factory=list)  # issue 16: discovery's stderr lines
+    cdk_missing: bool = False
 
     @property
     def files_checked(self) -> int:
@@ -309,7 +311,9 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()
-    return _finish(findings, results, config, session)
+    result = _finish(findings, results, config, session)
+    result.notes, result.cdk_missing = list(found.notes), found.cdk_missing  # issue 16
+    return result
 
 
 def _missing_result(arg: str, session: Session) -> FileResult:
@@ -335,6 +339,7 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     for disp, r in requested.items():
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
+    findings = _cdk_constructs(findings, results, config, session)  # issue 16
     pfi = session.per_file_ignores
     overrides = session.severity_overrides
     kept: List[Finding] = []
@@ -371,6 +376,25 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
                 kept.append(Finding(disp, line, col, "LL003", meta.name, sev, message, anchor=f"LL003:{message}"))
     kept.sort(key=lambda f: f.sort_key)
     return RunResult(kept, results, session.registry, unused)
+
+
+def _cdk_constructs(findings: List[Finding], results: List[FileResult], config: Config,
+                    session: Session) -> List[Finding]:
+    """Issue 16: findings in CDK templates named by construct path; construct-ignores applied.
+    Only templates inside a cloud assembly are looked at, so other runs pay one stat each."""
+    cdk_paths = {r.display: r.path for r in results if r.requested and r.kind == "template"}
+    if not cdk_paths:
+        return findings
+    from lambda_lint.iac.cdk import construct_paths, is_assembly_template
+    from lambda_lint.iac.cdk.constructs import decorate
+
+    cdk_paths = {d: p for d, p in cdk_paths.items() if is_assembly_template(p)}
+    if not cdk_paths:
+        return findings
+    ignores = [(pattern, frozenset(c for sel in codes for c in session.registry.resolve(
+        sel, origin=f"construct-ignores.{pattern}"))) for pattern, codes in config.construct_ignores]
+    return decorate(findings, lambda display: construct_paths(cdk_paths[display]) if display in cdk_paths else {},
+                    ignores)
 
 
 def _selector_ran(selector: str, session: Session) -> bool:

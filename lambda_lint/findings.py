@@ -120,6 +120,7 @@ class Finding:
     function: Optional[str] = None
     related: Tuple[Location, ...] = field(default_factory=tuple)
     anchor: str = ""
+    construct: Optional[str] = None  # CDK construct path (aws:cdk:path), when known
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -140,6 +141,8 @@ class Finding:
             out["resource"] = self.resource
         if self.function is not None:
             out["function"] = self.function
+        if self.construct is not None:
+            out["construct"] = self.construct
         if self.related:
             out["related"] = [loc.to_dict() for loc in self.related]
         return out
@@ -165,6 +168,7 @@ class Finding:
             function=data.get("function"),
             related=tuple(Location.from_dict(d) for d in data.get("related", ())),
             anchor=data.get("anchor", ""),
+            construct=data.get("construct"),
         )
 
 

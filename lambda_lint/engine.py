@@ -393,7 +393,11 @@ def _cdk_constructs(findings: List[Finding], results: List[FileResult], config: 
         return findings
     ignores = [(pattern, frozenset(c for sel in codes for c in session.registry.resolve(
         sel, origin=f"construct-ignores.{pattern}"))) for pattern, codes in config.construct_ignores]
-    return decorate(findings, lambda display: construct_paths(cdk_paths[display]) if display in cdk_paths else {},
+    # a cross finding in handler code names its function by logical ID too: any of the run's stacks
+    every: Dict[str, str] = {}
+    for p in cdk_paths.values():
+        every.update(construct_paths(p))
+    return decorate(findings, lambda display: construct_paths(cdk_paths[display]) if display in cdk_paths else every,
                     ignores)
 
 

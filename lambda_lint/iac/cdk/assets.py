@@ -77,6 +77,15 @@ def _digest(path: str) -> Optional[str]:
         return None
 
 
+def _is_cdk_code(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return True
+    return b"aws_cdk" in head or b"from constructs import" in head
+
+
 def source_for(asset_dir: str, app_dir: Optional[str]) -> SourceMatch:
     """The source folder of ``asset_dir`` under ``app_dir`` (see the module docstring)."""
     asset_dir = os.path.abspath(asset_dir)
@@ -103,7 +112,7 @@ def source_for(asset_dir: str, app_dir: Optional[str]) -> SourceMatch:
             root = os.sep.join(cparts[: -len(parts)]) or os.sep
             if mine is not None and _digest(cand) == mine:
                 exact[root] = exact.get(root, 0) + 1
-            else:
+            elif not _is_cdk_code(cand):  # the app's own app.py is never a function's code
                 named[root] = named.get(root, 0) + 1
                 differs.setdefault(root, (os.path.join(asset_dir, rel), cand))
     roots = set(exact) | set(named)

@@ -294,6 +294,10 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
         cwd = Path.cwd()
         root = cwd if folder == cwd or cwd in folder.parents else folder
     while True:
+        if (folder / "cdk.json").is_file():  # issue 16: a CDK app: the stack that deploys this code
+            found = _cdk().context_template(str(folder), str(file_path))
+            if found is not None:
+                return Path(found)
         for name in TEMPLATE_NAMES:
             candidate = folder / name
             if candidate.is_file() and sniff_file(candidate):

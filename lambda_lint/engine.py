@@ -213,6 +213,10 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                 source, job.display, enabled=job.enabled, reporter=reporter,
                 options=session.options, rules=session.loaded.template_rules,
             )
+            from lambda_lint.iac.frontends import dependencies
+
+            if dependencies(source, job.path):
+                result.digest = ""  # issue 16: reads other files (${file(...)}): not cached by its bytes
             if model is not None:
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
                 result.resource_ignores = {
@@ -382,7 +386,7 @@ def _cdk_constructs(findings: List[Finding], results: List[FileResult], config: 
                     session: Session) -> List[Finding]:
     """Issue 16: findings in CDK templates named by construct path; construct-ignores applied.
     Only templates inside a cloud assembly are looked at, so other runs pay one stat each."""
-    cdk_paths = {r.display: r.path for r in results if r.requested and r.kind == "template"}
+    cdk_paths = {r.display: r.path for r in results if r.kind == "template"}
     if not cdk_paths:
         return findings
     from lambda_lint.iac.cdk import construct_paths, is_assembly_template

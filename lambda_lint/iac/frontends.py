@@ -9,7 +9,8 @@ in the file the user wrote, and the one model is built from it.
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, List
 
 
 def front_end_of(path: str, source: bytes) -> str:
@@ -39,3 +40,16 @@ def load_tree(source: bytes, path: str) -> Any:
     from lambda_lint.template.loader import load
 
     return load(source, path)
+
+
+def dependencies(source: bytes, path: str) -> List[str]:
+    """Other files a template's model depends on (a Serverless ``${file(./x.yml)}``), so
+    caches keyed by the template's bytes alone are not used for it (see engine/project)."""
+    if b"${file(" not in source or front_end_of(path, source) != "serverless":
+        return []
+    import re
+
+    folder = os.path.dirname(os.path.abspath(path))
+    text = source.decode("utf-8", errors="replace")
+    return sorted({os.path.normpath(os.path.join(folder, m.strip("'\" ")))
+                   for m in re.findall(r"\$\{file\(\s*([^)$]+?)\s*\)", text)})

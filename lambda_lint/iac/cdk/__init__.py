@@ -219,3 +219,21 @@ def construct_paths(path: str) -> Dict[str, str]:
                 out[lid] = cp
     _CONSTRUCTS[path] = (stamp, out)
     return out
+
+
+def context_template(app_dir: str, file_path: str) -> Optional[str]:
+    """The synthesized template whose function's code is the folder holding ``file_path``
+    (what gives ``lambda-lint src/app.py`` in a CDK app its context), or None."""
+    from lambda_lint.iac.cdk.assets import source_for
+
+    asm = read_assembly(output_dir(app_dir))
+    if asm is None:
+        return None
+    target = os.path.abspath(file_path)
+    for template in asm.templates:
+        for _lid, _path, asset in _function_assets(template):
+            match = source_for(asset, app_dir)
+            folder = match.folder or asset
+            if target.startswith(folder.rstrip(os.sep) + os.sep):
+                return template
+    return None

@@ -242,6 +242,12 @@ class Lowering:
             if self.role_needed is None:
                 self.role_needed = pos
         self.add(lid, "AWS::Lambda::Function", pos, props)
+        if image is None:
+            # the service folder is where the Framework packages from, but a plugin or a build
+            # may put the code elsewhere: like SAM's default CodeUri, not "given" (LL304 silent)
+            md = _node(pos)
+            _put(md, "lambda-lint:code-default", True, pos)
+            _put(self.resources[lid], "Metadata", md, pos)
         self.log_group(name, lid, pos)
         self.invoke_config(name, fn, lid, pos)
         events = fn.get("events")

@@ -12,20 +12,34 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
+_JSON: Dict[str, Tuple[Tuple[int, int], Optional[dict]]] = {}
+
+
 def _read_json(path: str) -> Optional[dict]:
+    """A JSON object from a file, or None; parsed once per process while the file is unchanged
+    (discovery, the construct names and the manifest all read the same templates)."""
     try:
-        if os.path.getsize(path) > MAX_JSON_BYTES:
+        st = os.stat(path)
+        stamp = (st.st_size, st.st_mtime_ns)
+        hit = _JSON.get(path)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        if st.st_size > MAX_JSON_BYTES:
             return None
         with open(path, "rb") as fh:
             data = json.loads(fh.read().decode("utf-8-sig"))
     except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    out = data if isinstance(data, dict) else None
+    if len(_JSON) > 4096:
+        _JSON.clear()
+    _JSON[path] = (stamp, out)
+    return out
 
 
 def output_dir(app_dir: str) -> str:

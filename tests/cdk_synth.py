@@ -30,8 +30,8 @@ def synth(app: Path, cdk: str) -> None:
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     subprocess.run([cdk, "synth", "--quiet", "--no-notices", "--no-version-reporting"],
                    cwd=app, env=env, check=True)
-    # the CLI's own bookkeeping: not part of the assembly lambda-lint reads
-    for name in ("cdk.context.json",):
+    # the CLI's own bookkeeping (timings change on every run): not what lambda-lint reads
+    for name in ("cdk.context.json", "cdk.out/performance-counters.json"):
         p = app / name
         if p.exists():
             p.unlink()

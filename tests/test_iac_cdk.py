@@ -71,6 +71,14 @@ def test_cdk_own_singleton_functions_are_not_reported(capsys, monkeypatch) -> No
     assert not [f for f in found if "BucketNotificationsHandler" in json.dumps(f)]
 
 
+def test_metadata_suppression_set_in_cdk_survives_synthesis(capsys, monkeypatch) -> None:
+    # s3_writeback/app.py: thumbnails.node.default_child.add_metadata("lambda-lint", {"ignore": ["LL211"]})
+    template = (APPS / "s3_writeback" / "cdk.out" / "PhotosStack.template.json").read_text(encoding="utf-8")
+    assert '"lambda-lint"' in template
+    _, found, _ = lint(capsys, monkeypatch, APPS, "s3_writeback", "--select", "LL209,LL211")
+    assert {f["rule"] for f in found} == {"LL209"}
+
+
 def test_sqs_partial_batch_not_enabled(capsys, monkeypatch) -> None:
     _, found, _ = lint(capsys, monkeypatch, APPS, "sqs_partial_batch", "--select", "LL302,LL303")
     assert where(found) == {("sqs_partial_batch/lambda/jobs.py", 15, "LL302")}

@@ -180,3 +180,18 @@ def test_cdk_own_constructs(path: str, own: bool) -> None:
     from lambda_lint.iac.cdk.constructs import is_cdk_own
 
     assert is_cdk_own(path) is own
+
+
+def test_only_cdk_made_or_named_logical_ids_are_renamed() -> None:
+    from lambda_lint.findings import Finding, Severity
+    from lambda_lint.iac.cdk.constructs import decorate
+
+    constructs = {"Orders": "S/Orders/Resource", "WorkerAB12CD34": "S/Worker/Resource",
+                  "TriggerEF567890": "S/Worker/SqsEventSource:Orders/Resource"}
+    f = Finding("t.json", 1, 1, "LL205", "n", Severity.WARNING,
+                "WorkerAB12CD34: SQS trigger TriggerEF567890 reads Orders without a DLQ",
+                resource="TriggerEF567890", function="WorkerAB12CD34")
+    (out,) = decorate([f], lambda _d: constructs, [])
+    assert out.message == ("S/Worker (WorkerAB12CD34): SQS trigger S/Worker/SqsEventSource:Orders "
+                           "(TriggerEF567890) reads Orders without a DLQ")
+    assert out.construct == "S/Worker/SqsEventSource:Orders/Resource"

@@ -197,3 +197,12 @@ def test_file_variables_are_not_cached_by_the_service_bytes_alone(tmp_path: Path
         main(["--format", "json", "--select", "LL201", "."])  # with the cache
         runs.append(len(json.loads(capsys.readouterr().out)))
     assert runs == [0, 1]
+
+
+def test_structures_from_other_files_point_at_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "functions.yml").write_text(
+        "\n\n\n\n\n\n\n\n\n\nworker:\n  handler: a.h\n  timeout: 30\n", encoding="utf-8")
+    text = "service: s\nprovider:\n  name: aws\nfunctions: ${file(./functions.yml)}\n"
+    res = lowered(tmp_path, text)["Resources"]
+    assert res.kpos["WorkerLambdaFunction"] == (4, 12)  # the ${file(...)} value, not functions.yml line 11
+    assert res["WorkerLambdaFunction"]["Properties"].kpos["Timeout"] == (4, 12)

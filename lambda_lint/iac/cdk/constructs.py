@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Tuple
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_HASHED_RE = re.compile(r"[0-9A-F]{8}$")
 _CDK_OWN_RE = re.compile(r"(^|/)(?:[A-Za-z]+[0-9a-f]{32}|[A-Za-z0-9]*CustomResourceProvider|Custom::[^/]*)(/|$)")
 
 
@@ -49,16 +50,19 @@ def decorate(findings: Iterable[Any], paths_of: Callable[[str], Dict[str, str]],
             continue
         if any(f.code in codes and fnmatch.fnmatchcase(path, pattern) for pattern, codes in ignores):
             continue
-        out.append(replace(f, construct=path, message=_message(f.message, lid, constructs)))
+        named = {f.resource, f.function}
+        out.append(replace(f, construct=path, message=_message(f.message, lid, constructs, named)))
     return out
 
 
-def _message(message: str, lid: str, constructs: Dict[str, str]) -> str:
+def _message(message: str, lid: str, constructs: Dict[str, str], named: set) -> str:
+    """Each logical ID the CDK made (hash suffix) or the finding names, said as its construct
+    path first; a user's own logical ID such as ``Orders`` is a word too, left alone."""
     done = set()
 
     def sub(m: "re.Match[str]") -> str:
         word = m.group(0)
-        if word in constructs and word not in done:
+        if word in constructs and word not in done and (word in named or _HASHED_RE.search(word)):
             done.add(word)
             return f"{short(constructs[word])} ({word})"
         return word

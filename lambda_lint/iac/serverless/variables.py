@@ -82,16 +82,18 @@ class Variables:
                 out = Map()
                 out.line, out.column = value.line, value.column
                 for k, v in value.items():
-                    out[k] = self.resolve(v)
+                    vpos = value.vpos.get(k, (value.line, value.column))
+                    out[k] = _here(v, self.resolve(v), vpos)
                     out.kpos[k] = value.kpos.get(k, (value.line, value.column))
-                    out.vpos[k] = value.vpos.get(k, (value.line, value.column))
+                    out.vpos[k] = vpos
                 return out
             if isinstance(value, Seq):
                 seq = Seq()
                 seq.line, seq.column = value.line, value.column
                 for i, v in enumerate(value):
-                    seq.append(self.resolve(v))
-                    seq.ipos.append(value.ipos[i] if i < len(value.ipos) else (value.line, value.column))
+                    ipos = value.ipos[i] if i < len(value.ipos) else (value.line, value.column)
+                    seq.append(_here(v, self.resolve(v), ipos))
+                    seq.ipos.append(ipos)
                 return seq
             return value
         finally:
@@ -189,6 +191,34 @@ class Variables:
         if not sub:
             return self.resolve(data) if isinstance(data, (Map, Seq, str)) else data
         return self._path(data, sub)
+
+
+def _here(raw: Any, value: Any, pos: Tuple[int, int]) -> Any:
+    """A structure read from another file (``${file(./functions.yml)}``) carries that file's
+    line numbers: every position in it becomes the position of the variable that named it,
+    so findings never point at unrelated lines of serverless.yml."""
+    if not (isinstance(raw, str) and "${file" in raw and isinstance(value, (Map, Seq))):
+        return value
+    return _restamp(value, pos)
+
+
+def _restamp(value: Any, pos: Tuple[int, int]) -> Any:
+    if isinstance(value, Map):
+        out = Map()
+        out.line, out.column = pos
+        for k, v in value.items():
+            out[k] = _restamp(v, pos)
+            out.kpos[k] = pos
+            out.vpos[k] = pos
+        return out
+    if isinstance(value, Seq):
+        seq = Seq()
+        seq.line, seq.column = pos
+        for v in value:
+            seq.append(_restamp(v, pos))
+            seq.ipos.append(pos)
+        return seq
+    return value
 
 
 def _load_file(path: str) -> Any:

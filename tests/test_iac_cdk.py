@@ -195,3 +195,10 @@ def test_only_cdk_made_or_named_logical_ids_are_renamed() -> None:
     assert out.message == ("S/Worker (WorkerAB12CD34): SQS trigger S/Worker/SqsEventSource:Orders "
                            "(TriggerEF567890) reads Orders without a DLQ")
     assert out.construct == "S/Worker/SqsEventSource:Orders/Resource"
+
+
+def test_sarif_carries_the_construct(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(SEED.parent)
+    main(["--no-cache", "--format", "sarif", "--select", "LL208", SEED.name])
+    result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
+    assert result["properties"]["construct"] == "OrdersStack/Forwarder/Resource"

@@ -173,6 +173,10 @@ def _main(argv: List[str]) -> int:
 
         impact_settings(config)  # likewise [tool.lambda-lint.impact]
     result = run(args.paths or ["."], config, session)
+    for note in result.notes:  # issue 16: a CDK app without (or with a stale) cdk.out
+        sys.stderr.write(f"{PROG}: {note}\n")
+    if result.files_checked == 0 and result.cdk_missing:
+        return 2  # nothing else could be linted: the note above says what to do
     if args.diff:
         return _diff(result, config, session)
     if args.fix:

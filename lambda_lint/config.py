@@ -27,7 +27,7 @@ POSTURE_SCOPES = ("runaway", "all")
 # key in the TOML table -> (type description, validator)
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "rules")
 _KNOWN_KEYS = set(_LIST_KEYS) | {
-    "per-file-ignores", "severity", "options", "format", "output-format", "min-severity",
+    "per-file-ignores", "construct-ignores", "severity", "options", "format", "output-format", "min-severity",
     "jobs", "cache", "cache-dir", "respect-gitignore", "posture-scope", "external-alarms",
     "fix",  # the values --fix inserts; validated by lambda_lint.fix.settings
     "impact",  # prices and assumptions of the worst-case impact; validated by lambda_lint.cost
@@ -45,6 +45,8 @@ class Config:
     extend_exclude: Tuple[str, ...] = ()
     rule_dirs: Tuple[Path, ...] = ()
     per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    # issue 16: CDK construct-path glob -> codes, e.g. ("*/LegacyFn/*", ("LL208",))
+    construct_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     severity_overrides: Tuple[Tuple[str, Severity], ...] = ()
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     output_format: str = "text"
@@ -157,6 +159,12 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
                 raise ConfigError(f"{where}: 'per-file-ignores' must be a table of pattern = [codes]")
             out["per_file_ignores"] = tuple(
                 (pattern, _str_list(codes, f"per-file-ignores.{pattern}", where)) for pattern, codes in value.items()
+            )
+        elif key == "construct-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'construct-ignores' must be a table of construct-path glob = [codes]")
+            out["construct_ignores"] = tuple(
+                (pattern, _str_list(codes, f"construct-ignores.{pattern}", where)) for pattern, codes in value.items()
             )
         elif key == "severity":
             if not isinstance(value, dict):

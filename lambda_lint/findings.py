@@ -120,6 +120,7 @@ class Finding:
     function: Optional[str] = None
     related: Tuple[Location, ...] = field(default_factory=tuple)
     anchor: str = ""
+    construct: Optional[str] = None  # CDK construct path (aws:cdk:path), when known
     #: worst case of a runaway-class finding (lambda_lint.cost): duration, concurrency, cost
     impact: Optional[Dict[str, Any]] = None
 
@@ -142,6 +143,8 @@ class Finding:
             out["resource"] = self.resource
         if self.function is not None:
             out["function"] = self.function
+        if self.construct is not None:
+            out["construct"] = self.construct
         if self.related:
             out["related"] = [loc.to_dict() for loc in self.related]
         if self.impact is not None:
@@ -169,6 +172,7 @@ class Finding:
             function=data.get("function"),
             related=tuple(Location.from_dict(d) for d in data.get("related", ())),
             anchor=data.get("anchor", ""),
+            construct=data.get("construct"),
         )
 
 

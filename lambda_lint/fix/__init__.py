@@ -103,7 +103,7 @@ def _fix_file(res: Any, findings: List[Any], conf: Dict[str, Any], options: Dict
     before = _read(res.path)
     if before is None:
         return None
-    fe = front_end_for(os.path.basename(res.path), before[:4096]) or FRONT_ENDS[-1]
+    fe = front_end_for(res.path, before[:4096]) or FRONT_ENDS[-1]
     if fe.name != "cloudformation":
         return None  # other front-ends lower their files: no text positions to edit yet
     try:

@@ -32,7 +32,7 @@ def load_model(source: bytes, path: str = "<template>", settings: Optional[Mappi
     from lambda_lint.iac.model import build_model
 
     head = source[:4096].decode("utf-8", errors="replace")
-    fe = front_end_for(os.path.basename(path), head) or FRONT_ENDS[-1]
+    fe = front_end_for(path, head) or FRONT_ENDS[-1]
     tree = fe.load_tree(source, path)
     model = build_model(tree, dict(settings) if settings else None)
     # a front-end whose unit spans files (Terraform) says which file a line is in

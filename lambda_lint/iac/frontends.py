@@ -10,7 +10,7 @@ package beside :mod:`lambda_lint.iac.cloudformation`, never a special case in a 
 Each entry names its functions as ``"module:function"`` strings so that discovery can ask
 "is this file mine?" without importing any parser (start-up matters in pre-commit):
 
-* ``sniff(name, head) -> bool``: the file's base name and its first bytes as text; cheap.
+* ``sniff(path, head) -> bool``: the file's path and its first bytes as text; cheap.
 * ``load(source, path) -> Map``: the whole tree; raises
   :class:`lambda_lint.errors.ParseFailure` (LL001) with a position for input it can't read.
 
@@ -20,6 +20,7 @@ The first front-end that claims a file reads it; CloudFormation is last, as the 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -41,8 +42,9 @@ class FrontEnd:
         module, _, attr = ref.partition(":")
         return getattr(importlib.import_module(module), attr)
 
-    def claims(self, name: str, head: str) -> bool:
-        return name.lower().endswith(self.suffixes) and bool(self._fn(self.sniff)(name, head))
+    def claims(self, path: str, head: str) -> bool:
+        name = os.path.basename(str(path)).lower()
+        return name.endswith(self.suffixes) and bool(self._fn(self.sniff)(str(path), head))
 
     def load_tree(self, source: bytes, path: str) -> Any:
         return self._fn(self.load)(source, path)
@@ -51,6 +53,9 @@ class FrontEnd:
 FRONT_ENDS: Tuple[FrontEnd, ...] = (
     FrontEnd("terraform", (".tf", ".tf.json"), "lambda_lint.iac.terraform.sniff:claims",
              "lambda_lint.iac.terraform.lower:lower", "lambda_lint.iac.terraform.sniff:unit"),
+    FrontEnd("serverless", (".yml", ".yaml"), "lambda_lint.iac.serverless:claims",
+             "lambda_lint.iac.serverless:lower"),
+    FrontEnd("cdk", (".json",), "lambda_lint.iac.cdk.assembly:claims", "lambda_lint.iac.cdk:lower"),
     FrontEnd("cloudformation", (".yaml", ".yml", ".json", ".template"),
              "lambda_lint.iac.cloudformation.sniff:claims", "lambda_lint.iac.cloudformation.loader:load"),
 )
@@ -59,9 +64,25 @@ FRONT_ENDS: Tuple[FrontEnd, ...] = (
 SUFFIXES: Tuple[str, ...] = tuple(sorted({s for fe in FRONT_ENDS for s in fe.suffixes}))
 
 
-def front_end_for(name: str, head: str) -> Optional[FrontEnd]:
-    """The front-end that reads a file of this base name starting with ``head``, if any."""
+def front_end_for(path: str, head: str) -> Optional[FrontEnd]:
+    """The front-end that reads the file at ``path`` starting with ``head``, if any."""
     for fe in FRONT_ENDS:
-        if fe.claims(name, head):
+        if fe.claims(path, head):
             return fe
     return None
+
+
+def dependencies(source: bytes, path: str) -> List[str]:
+    """Other files a template's model depends on (a Serverless ``${file(./x.yml)}``), so
+    caches keyed by the template's bytes alone are not used for it (see run/files, the join)."""
+    if b"${file(" not in source:
+        return []
+    fe = front_end_for(path, source[:4096].decode("utf-8", errors="replace"))
+    if fe is None or fe.name != "serverless":
+        return []
+    import re
+
+    folder = os.path.dirname(os.path.abspath(path))
+    text = source.decode("utf-8", errors="replace")
+    return sorted({os.path.normpath(os.path.join(folder, m.strip("'\" ")))
+                   for m in re.findall(r"\$\{file\(\s*([^)$]+?)\s*\)", text)})

@@ -19,6 +19,7 @@ from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from lambda_lint.findings import Reporter
 
+CODE_DEFAULT_KEY = "lambda-lint:code-default"  # resource Metadata set by a front-end (issue 16)
 _REMOTE_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 
 
@@ -217,7 +218,10 @@ def code_dir(ctx: TemplateCtx, fn: Any) -> Tuple[Optional[str], bool]:
         return None, False
     folder = os.path.normpath(os.path.join(ctx.folder, value))
     note(folder)
-    return folder, True
+    # issue 16: a front-end's default code location (a Serverless service folder) is not
+    # "given", like SAM's default CodeUri: LL304 stays silent on it
+    md = getattr(fn.resource, "metadata", None)
+    return folder, not (isinstance(md, dict) and md.get(CODE_DEFAULT_KEY) is True)
 
 
 def split_handler(handler: str) -> Optional[Tuple[str, str]]:
@@ -268,6 +272,10 @@ def build_template_ctx(result: Any, store: FactsStore, session: Any, code_enable
         model = load_model(source, result.display)
     except ParseFailure:
         return None
+    from lambda_lint.iac.frontends import dependencies
+
+    for dep in dependencies(source, result.path):  # issue 16: a Serverless ${file(...)}
+        note(dep)
     text = source.decode("utf-8", errors="replace")
     ctx = TemplateCtx(result.path, result.display, bool(result.requested), text, model)
     for lid, fn in model.functions.items():

@@ -183,6 +183,8 @@ def build(result, config=None, *, root: Optional[Path] = None) -> Dict[str, Any]
             props["resource"] = f.resource
         if f.function:
             props["function"] = f.function
+        if f.construct:
+            props["construct"] = f.construct  # CDK construct path (issue 16)
         if f.impact is not None:
             props["impact"] = f.impact
         if props:

@@ -28,7 +28,7 @@ def sniff_file(path: Path) -> bool:
             return False  # a FIFO would block the open; devices and sockets are not templates
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES).decode("utf-8", errors="replace")
-        return front_end_for(os.path.basename(str(path)), head) is not None
+        return front_end_for(str(path), head) is not None
     except OSError:
         return False
 
@@ -47,6 +47,10 @@ class SourceFile:
 class Discovery:
     files: List[SourceFile] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # issue 16: one stderr line each (a CDK app without cdk.out, a stale cdk.out, asset code
+    # linted in place); ``cdk_missing``: exit 2 when nothing else could be linted
+    notes: List[str] = field(default_factory=list)
+    cdk_missing: bool = False
 
 
 class _IgnoreStack:
@@ -192,8 +196,13 @@ def discover(
             continue
         if p.is_dir():
             top = Path(os.path.abspath(p))
+            if _is_cloud_assembly(top):  # issue 16: `lambda-lint cdk.out` lints its stacks
+                _add_cdk(_cdk().scan_assembly(str(top), _cdk_app_of(top), relative_display), arg, top, add, result)
+                continue
             root = _git_root(top)
             for file_path, rel in _walk(top, excludes, ignores, root):
+                if file_path.name == "cdk.json":  # issue 16: a CDK app: lint its synthesized stacks
+                    _add_cdk(_cdk().scan_app(str(file_path.parent), relative_display), arg, top, add, result)
                 kind = _classify(file_path, explicit=False, sniff=sniff)
                 if kind:
                     add(_join_display(arg, rel), file_path, kind)
@@ -202,6 +211,34 @@ def discover(
             if kind:
                 add(arg, p, kind)
     return result
+
+
+# --- issue 16: CDK apps (the lead moves this behind the front-end registry on merge) ---------
+def _cdk():
+    import lambda_lint.iac.cdk as cdk
+
+    return cdk
+
+
+def _is_cloud_assembly(folder: Path) -> bool:
+    return (folder / "manifest.json").is_file() and (
+        folder.name == "cdk.out" or (folder.parent / "cdk.json").is_file())
+
+
+def _cdk_app_of(assembly: Path) -> Optional[str]:
+    from lambda_lint.iac.cdk.assembly import app_dir_of
+
+    return app_dir_of(str(assembly))
+
+
+def _add_cdk(scan, arg: str, top: Path, add: Callable[[str, Path, str], None], result: Discovery) -> None:
+    """The templates of a CDK app (and asset code that has no source folder), as if named."""
+    for template in scan.templates:
+        add(_join_display(arg, os.path.relpath(template, top)), Path(template), "template")
+    for code in scan.asset_code:
+        add(_join_display(arg, os.path.relpath(code, top)), Path(code), "python")
+    result.notes.extend(scan.notes)
+    result.cdk_missing = result.cdk_missing or scan.missing_output
 
 
 def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
@@ -248,6 +285,10 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
         cwd = Path.cwd()
         root = cwd if folder == cwd or cwd in folder.parents else folder
     while True:
+        if (folder / "cdk.json").is_file():  # issue 16: a CDK app: the stack that deploys this code
+            found = _cdk().context_template(str(folder), str(file_path))
+            if found is not None:
+                return Path(found)
         for name in TEMPLATE_NAMES:
             candidate = folder / name
             if candidate.is_file() and sniff_file(candidate):

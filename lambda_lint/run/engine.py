@@ -10,7 +10,7 @@ in the main process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
 from lambda_lint import suppressions as supp
@@ -31,6 +31,8 @@ class RunResult:
     files: List[FileResult]
     registry: Any
     unused_suppressions: int = 0
+    notes: List[str] = field(default_factory=list)  # issue 16: discovery's stderr lines
+    cdk_missing: bool = False
 
     @property
     def files_checked(self) -> int:
@@ -51,7 +53,9 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()
-    return _finish(findings, results, config, session)
+    result = _finish(findings, results, config, session)
+    result.notes, result.cdk_missing = list(found.notes), found.cdk_missing  # issue 16
+    return result
 
 
 def _missing_result(arg: str, session: Session) -> FileResult:
@@ -81,6 +85,7 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     for disp, r in requested.items():
         by_file[disp] = supp.FileSuppressions(supp.from_json(r.suppressions), r.resource_lines, r.resource_ignores)
 
+    findings = _cdk_constructs(findings, results, config, session)  # issue 16
     # issue 15: a local file a requested template read (a state machine's DefinitionUri) takes
     # the findings reported in it, silenced by that template's resource suppressions
     external: Dict[str, supp.FileSuppressions] = {}
@@ -130,3 +135,26 @@ def _finish(findings: List[Finding], results: List[FileResult], config: Config, 
     return RunResult(kept, results, session.registry, unused)
 
 
+
+
+def _cdk_constructs(findings: List[Finding], results: List[FileResult], config: Config,
+                    session: Session) -> List[Finding]:
+    """Issue 16: findings in CDK templates named by construct path; construct-ignores applied.
+    Only templates inside a cloud assembly are looked at, so other runs pay one stat each."""
+    cdk_paths = {r.display: r.path for r in results if r.kind == "template"}
+    if not cdk_paths:
+        return findings
+    from lambda_lint.iac.cdk import construct_paths, is_assembly_template
+    from lambda_lint.iac.cdk.constructs import decorate
+
+    cdk_paths = {d: p for d, p in cdk_paths.items() if is_assembly_template(p)}
+    if not cdk_paths:
+        return findings
+    ignores = [(pattern, frozenset(c for sel in codes for c in session.registry.resolve(
+        sel, origin=f"construct-ignores.{pattern}"))) for pattern, codes in config.construct_ignores]
+    # a cross finding in handler code names its function by logical ID too: any of the run's stacks
+    every: Dict[str, str] = {}
+    for p in cdk_paths.values():
+        every.update(construct_paths(p))
+    return decorate(findings, lambda display: construct_paths(cdk_paths[display]) if display in cdk_paths else every,
+                    ignores)

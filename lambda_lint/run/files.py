@@ -74,6 +74,10 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                 options=session.options, rules=session.loaded.template_rules,
                 settings=session.config.template_settings,  # issue 14: posture scope, external alarms
             )
+            from lambda_lint.iac.frontends import dependencies
+
+            if dependencies(source, job.path):
+                result.digest = ""  # issue 16: reads other files (${file(...)}): not cached by its bytes
             if model is not None:
                 result.external = _external_files(model)  # issue 15
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
@@ -191,7 +195,7 @@ def unit_of(path: str) -> List[str]:
 
     from lambda_lint.iac.frontends import front_end_for
 
-    fe = front_end_for(os.path.basename(path), "")
+    fe = front_end_for(path, "")
     return fe.unit_files(path) if fe is not None else [path]
 
 

@@ -103,6 +103,17 @@ def test_stream_loop_messages_and_guards(tmp_path: Path) -> None:
     assert "AWS's recursive loop detection stops it" in by_line[43]["message"]
 
 
+def test_a_guarded_s3_write_is_one_extra_round(tmp_path: Path) -> None:
+    proj = _copy(tmp_path, "s3_key_values")
+    found = [f for f in _findings(_run(proj, "--select", "LL301")) if f["function"] == "GuardedFunction"]
+    assert [(f["severity"], f["line"]) for f in found] == [("info", 70)]
+    assert "one extra round: it writes only for records starting with 'uploads/'" in found[0]["message"]
+    assert "an S3 key prefix/suffix filter on the trigger saves that invocation" in found[0]["message"]
+    assert _findings(_run(proj, "--select", "LL301", "--min-severity", "warning")) and not [
+        f for f in _findings(_run(proj, "--select", "LL301", "--min-severity", "warning"))
+        if f["function"] == "GuardedFunction"]
+
+
 def test_unresolved_values_are_named_in_the_message(tmp_path: Path) -> None:
     proj = tmp_path / "p"
     (proj / "src").mkdir(parents=True)

@@ -97,8 +97,21 @@ def test_stream_loop_messages_and_guards(tmp_path: Path) -> None:
     assert "AWS does not detect DynamoDB stream loops" in loop["message"]
     # related locations: the write call and the trigger
     rel = {(r["path"], r["line"]) for r in loop["related"]}
-    assert ("src/streams.py", 21) in rel and ("template.yaml", 38) in rel
+    trigger_line = next(i for i, line in enumerate((proj / "template.yaml").read_text().splitlines(), 1)
+                        if line.strip() == "Orders:")
+    assert ("src/streams.py", 21) in rel and ("template.yaml", trigger_line) in rel
     assert "AWS's recursive loop detection stops it" in by_line[43]["message"]
+
+
+def test_a_guarded_s3_write_is_one_extra_round(tmp_path: Path) -> None:
+    proj = _copy(tmp_path, "s3_key_values")
+    found = [f for f in _findings(_run(proj, "--select", "LL301")) if f["function"] == "GuardedFunction"]
+    assert [(f["severity"], f["line"]) for f in found] == [("info", 70)]
+    assert "one extra round: it writes only for records starting with 'uploads/'" in found[0]["message"]
+    assert "an S3 key prefix/suffix filter on the trigger saves that invocation" in found[0]["message"]
+    assert _findings(_run(proj, "--select", "LL301", "--min-severity", "warning")) and not [
+        f for f in _findings(_run(proj, "--select", "LL301", "--min-severity", "warning"))
+        if f["function"] == "GuardedFunction"]
 
 
 def test_unresolved_values_are_named_in_the_message(tmp_path: Path) -> None:

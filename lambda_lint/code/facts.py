@@ -29,6 +29,8 @@ Schema (version 1)::
                                             # (through variables and enumerate)
          "reads_first_record": false,       # event["Records"][0] read
          "first_record_only": false,        # reads_first_record and not iterates_records
+         "call_guards": [{"callee": "process", "guards": [GUARD, ...]}],   # optional: calls of
+                                            # other functions made under `if` tests
          "catch_all": null |                # handlers only: a top-level try whose broad except returns
            {"line": 20, "column": 5,        # normally (no raise in the except): the except's
             "returns_http_error": true}     # position; true when it returns statusCode >= 400
@@ -248,6 +250,29 @@ def payload_doc(an: ModuleAnalysis, node: cst.BaseExpression, func: Func, typed:
     return out
 
 
+def call_guards(an: ModuleAnalysis, func: Func) -> List[Dict[str, Any]]:
+    """Calls of other functions made under ``if`` tests: {"callee": "process", "guards": [...]}.
+    The loop rule reads a helper's writes under its caller's guards."""
+    from lambda_lint.code.guards import conditions, summarise
+
+    conds = conditions(func)
+    out: List[Dict[str, Any]] = []
+    count: Dict[str, int] = {}
+    for call in func.calls:
+        d = dotted(call.func)
+        if d is not None:
+            count[d.split(".")[-1]] = count.get(d.split(".")[-1], 0) + 1
+    for call in func.calls:
+        cs = conds.get(id(call))
+        d = dotted(call.func)
+        if not cs or d is None or d.split(".")[-1] in _CREATORS or count[d.split(".")[-1]] > 1:
+            continue  # a helper called twice may run under either call's tests
+        guards = summarise(an, cs, func)
+        if guards:
+            out.append({"callee": d.split(".")[-1], "guards": guards})
+    return out[:20]
+
+
 def _guards(an: ModuleAnalysis, call: cst.Call, func: Func) -> List[Dict[str, Any]]:
     from lambda_lint.code.guards import conditions, summarise
 
@@ -462,6 +487,9 @@ def build_facts(an: ModuleAnalysis) -> Dict[str, Any]:
             "first_record_only": first and not iterates,
             "catch_all": catch_all(an, f) if f.is_handler else None,
         })
+        cg = call_guards(an, f)
+        if cg:
+            functions[-1]["call_guards"] = cg
     return {
         "version": FACTS_VERSION,
         "module": PurePath(an.path).stem if an.path else "",

@@ -1051,7 +1051,7 @@ class Graph:
             return cycle
         for i, hop in enumerate(cycle.steps):
             w = hop.write
-            guards = (w.call or {}).get("guards") or []
+            guards = list((w.call or {}).get("guards") or []) + self._caller_guards(w)
             for g in guards:
                 if g.get("op") == "compare" and _is_hop_counter(g):
                     cycle.bounded = f"hop counter `{g.get('text')}` checked before the write"
@@ -1070,6 +1070,27 @@ class Graph:
                     cycle.bounded_at = (w.module, w.call.get("line", 0), w.call.get("column", 0))
                     return cycle
         return cycle
+
+    def _caller_guards(self, w: WriteEdge, depth: int = 0) -> List[dict]:
+        """The guards a helper's write runs under in its caller: when the helper is called from
+        exactly one place among the function's code, that call's ``if`` tests (up to 3 levels)."""
+        unit = self.ctx.units.get(w.function)
+        owner = ((w.call or {}).get("function") or "").split(".")[-1]
+        if unit is None or not owner or w.source != "code":
+            return []
+        out: List[dict] = []
+        name = owner
+        for _ in range(3):
+            if name == unit.handler:
+                break
+            sites = [cg for _mod, f in unit.reachable_facts() for cg in (f.get("call_guards") or ())
+                     if cg.get("callee") == name]
+            calls = [f for _mod, f in unit.reachable_facts() if name in {c.split(".")[-1] for c in f.get("calls") or ()}]
+            if len(sites) != 1 or len(calls) != 1:
+                break
+            out += sites[0].get("guards") or []
+            name = calls[0].get("name") or ""
+        return out
 
     def _written_value(self, w: WriteEdge, org: dict) -> Optional[List[Any]]:
         """The string alternatives that ``w`` writes where a guard reads ``org`` (an event path)."""
@@ -1095,7 +1116,7 @@ class Graph:
         return None
 
 
-_HOP_RE = re.compile(r"hop|depth|recurs|generation|iteration|attempt|retr(y|ies)|ttl|level|count|round",
+_HOP_RE = re.compile(r"hop|depth|step|recurs|generation|iteration|attempt|retr(y|ies)|ttl|level|count|round",
                      re.IGNORECASE)
 
 

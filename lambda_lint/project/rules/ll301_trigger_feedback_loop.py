@@ -92,8 +92,7 @@ class TriggerFeedbackLoop:
                 rc = Cycle(rc.steps[k:] + rc.steps[:k], rc.bounded, rc.bounded_at)
             severity = Severity.INFO if rc.bounded else None
             if rc.bounded:
-                tail = (f"{rc.bounded}; a FilterCriteria (or key filter) on the trigger saves "
-                        f"that invocation")
+                tail = f"{rc.bounded}; {_filter_hint(rc)} saves that invocation"
             else:
                 tail = (f"every round bills another invocation; {L.detection(project, rc)}; write to another "
                         f"resource or prefix, or add a trigger filter that the writes avoid")
@@ -112,3 +111,15 @@ class TriggerFeedbackLoop:
                 line, col = L.trigger_pos(project, rc.steps[0])
                 out.template(self.code, line, col, message, function=rc.steps[0].target, severity=severity,
                              related=related, anchor=anchor, resource=resource)
+
+
+def _filter_hint(cycle: Any) -> str:
+    t = cycle.steps[-1].trigger
+    label = t.label if t is not None else ""
+    if label.startswith("s3:"):
+        return "an S3 key prefix/suffix filter on the trigger"
+    if label == "events:rule":
+        return "a narrower event pattern on the rule"
+    if label == "sns":
+        return "a FilterPolicy on the subscription"
+    return "a FilterCriteria on the trigger"

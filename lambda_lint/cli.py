@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=34, width=100),
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint (default: .)")
-    p.add_argument("--format", "--output-format", dest="format", choices=("text", "json", "sarif", "github"),
-                   help="output format (default: text)")
+    p.add_argument("--format", "--output-format", dest="format",
+                   choices=("full", "concise", "text", "json", "sarif", "github"),
+                   help="output format (default: full on a terminal, concise otherwise; text = concise)")
     p.add_argument("--select", type=_codes, action="append", metavar="CODES",
                    help="only these rules: comma-separated codes, prefixes (LL2) or names")
     p.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rules")
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     p.add_argument("--list-rules", action="store_true", help="list every rule (code, name, severity, summary)")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="print the version and exit")
+    # -- #19 (first-run experience): subcommands; new flags of this issue go here ----------
+    p.epilog += " Editor diagnostics: lambda-lint server (a language server over stdio, extra [lsp])."
     return p
 
 
@@ -101,6 +104,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _main(argv: List[str]) -> int:
+    if argv[:1] == ["server"]:
+        # ``lambda-lint server``: the language server (a folder named server: ./server).
+        from lambda_lint.server import main as server_main
+
+        return server_main(argv[1:])
     args = build_parser().parse_args(argv)
 
     from lambda_lint.config import load_config
@@ -145,9 +153,29 @@ def _main(argv: List[str]) -> int:
     if args.list_rules:
         return _list_rules(session, config.output_format)
 
-    from lambda_lint.engine import run
+    if not config.quiet:
+        for warning in config.warnings:
+            sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    paths = args.paths or ["."]
+    from lambda_lint.guards import SKIPPED, split_non_templates
 
-    result = run(args.paths or ["."], config, session)
+    paths, skipped = split_non_templates(paths)
+    if not config.quiet:
+        for arg in skipped:
+            sys.stderr.write(f"{PROG}: warning: {arg}: {SKIPPED}\n")
+    if not paths:
+        return 0
+
+    from lambda_lint.engine import run
+    from lambda_lint.report.progress import for_run
+
+    progress = for_run(sys.stderr, bool(config.quiet))
+    session.on_progress = progress
+    try:
+        result = run(paths, config, session)
+    finally:
+        if progress is not None:
+            progress.stop()
     if result.files_checked == 0 and not config.quiet:
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")

@@ -55,6 +55,7 @@ class RunResult:
     files: List[FileResult]
     registry: Any
     unused_suppressions: int = 0
+    hidden_by_baseline: int = 0  # #19: the summary says how many findings a baseline hid
 
     @property
     def files_checked(self) -> int:
@@ -296,9 +297,13 @@ def _enabled_for(f: SourceFile, config: Config, session: Session) -> frozenset:
 def run(paths: Sequence[str], config: Config, session: Optional[Session] = None) -> RunResult:
     """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
     session = session or Session(config)
+    # #19 progress hook: ``session.on_progress(done, total, phase)`` when the CLI set one.
+    on_progress = getattr(session, "on_progress", None) or (lambda done, total, phase: None)
+    on_progress(0, 0, "finding files")
     jobs, found = plan(paths, config, session)
     from lambda_lint.parallel import execute
 
+    on_progress(0, len(jobs), "linting")
     results: List[FileResult] = execute(jobs, config, session)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
@@ -306,6 +311,7 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     findings: List[Finding] = []
     for r in results:
         findings.extend(r.findings)
+    on_progress(len(jobs), len(jobs), "joining code and templates")
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()

@@ -56,6 +56,7 @@ class RuleMeta:
     origin: str = ""
     default_enabled: bool = True
     options: Tuple[Tuple[str, Any], ...] = ()  # (name, default) of each option the rule takes
+    url: str = ""  # the rule's docs; "" = the built-in docs for built-in rules (report.messages.rule_url)
 
 
 def _span(where: Any) -> Dict[str, Any]:
@@ -120,6 +121,10 @@ class Finding:
     function: Optional[str] = None
     related: Tuple[Location, ...] = field(default_factory=tuple)
     anchor: str = ""
+    # The why and the fix, when the rule wrote them apart from ``message`` (``help:`` in a
+    # YAML rule, ``help=`` to ``Reporter.report``); else ``report.messages`` splits the
+    # one-line message at its first "; " when rendering.
+    help: Optional[str] = None
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -142,6 +147,8 @@ class Finding:
             out["function"] = self.function
         if self.related:
             out["related"] = [loc.to_dict() for loc in self.related]
+        if self.help is not None:
+            out["help"] = self.help
         return out
 
     def to_cache(self) -> Dict[str, Any]:
@@ -165,6 +172,7 @@ class Finding:
             function=data.get("function"),
             related=tuple(Location.from_dict(d) for d in data.get("related", ())),
             anchor=data.get("anchor", ""),
+            help=data.get("help"),
         )
 
 
@@ -205,6 +213,7 @@ class Reporter:
         related: Tuple[Location, ...] = (),
         anchor: str = "",
         path: Optional[str] = None,
+        help: Optional[str] = None,
     ) -> Finding:
         meta = self.metas.get(code)
         name = meta.name if meta else code
@@ -224,6 +233,7 @@ class Reporter:
             function=function,
             related=tuple(related),
             anchor=anchor,
+            help=help or None,
         )
         self.findings.append(finding)
         return finding

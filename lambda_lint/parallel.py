@@ -21,6 +21,7 @@ POOL_MIN_FILES = 20
 MAX_CHUNK = 16
 
 _WORKER_SESSION: Optional[Session] = None
+_TICK: Any = None  # #19: progress callback of the running execute(), per finished file
 
 
 # -- plain data -----------------------------------------------------------------------------
@@ -93,6 +94,17 @@ def execute(jobs: Sequence[FileJob], config: Any, session: Session) -> List[File
     cache = session.cache
     results: List[Optional[FileResult]] = [None] * len(jobs)
     pending: List[Tuple[int, FileJob]] = []
+    # #19 progress: files done / total through ``session.on_progress`` (set by the CLI on a
+    # TTY); ``_TICK`` lets the pool report each chunk as it completes. The lead re-wires
+    # this into the new pool.
+    global _TICK
+    on_progress = getattr(session, "on_progress", None)
+    done_count = [0]
+
+    def tick(n: int) -> None:
+        done_count[0] += n
+        if on_progress is not None:
+            on_progress(done_count[0], len(jobs), "linting")
     for i, job in enumerate(jobs):
         if cache is not None:
             digest = cache.file_digest(job.path, _file_digest)
@@ -105,13 +117,20 @@ def execute(jobs: Sequence[FileJob], config: Any, session: Session) -> List[File
                     except (KeyError, TypeError, ValueError, AttributeError):
                         pass  # a damaged entry: lint the file again
         pending.append((i, job))
+    tick(len(jobs) - len(pending))
 
-    for i, text in _run(pending, config, session):
-        job = jobs[i]
-        data = json.loads(text)
-        results[i] = result_from_data(job, data)
-        if cache is not None and _cacheable(data):
-            cache.put(cache.key(job.kind, job.display, job.enabled, job.handler_names, data["digest"]), text)
+    _TICK = tick
+    try:
+        for i, text in _run(pending, config, session):
+            job = jobs[i]
+            data = json.loads(text)
+            results[i] = result_from_data(job, data)
+            if cache is not None and _cacheable(data):
+                cache.put(cache.key(job.kind, job.display, job.enabled, job.handler_names, data["digest"]), text)
+            if _TICK is None:  # serial: one file at a time (the pool ticks per chunk)
+                tick(1)
+    finally:
+        _TICK = None
     return [r for r in results if r is not None]
 
 
@@ -122,7 +141,9 @@ def _run(items: List[Tuple[int, FileJob]], config: Any, session: Session) -> Ite
             return _run_pool(items, config, session, workers)
         except _NoPool:
             pass
-    return [(i, result_to_json(process_file(job, session))) for i, job in items]
+    global _TICK
+    _TICK = None  # #19: serial files tick one by one in execute (and are cached as they finish)
+    return ((i, result_to_json(process_file(job, session))) for i, job in items)
 
 
 class _NoPool(Exception):
@@ -164,6 +185,8 @@ def _round(items: List[Tuple[int, FileJob]], config: Any, workers: int, chunk: i
             try:
                 for i, text in fut.result():
                     done[i] = text
+                    if _TICK is not None:
+                        _TICK(1)  # #19 progress
             except KeyboardInterrupt:
                 raise
             except BaseException:  # noqa: BLE001 - BrokenProcessPool, or a result that failed to cross

@@ -289,6 +289,7 @@ def format_message(model: TemplateModel, entity: Entity, template: str, out: Out
 def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None) -> None:
     """Run one compiled rule over the model, reporting through ``reporter``."""
     where, require, message = rule.bound(options)
+    help_template = rule.help_text(options) if getattr(rule, "help", "") else ""
     for entity in model.entities(rule.subject):
         if where:
             if check(model, entity, where).status != PASS:
@@ -306,6 +307,7 @@ def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None
             resource=entity.logical_id,
             function=entity.function_id(),
             anchor=out.anchor or entity.anchor,
+            help=format_message(model, entity, help_template, out) if help_template else None,
         )
 
 

@@ -106,7 +106,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _main(argv: List[str]) -> int:
     if argv[:1] == ["server"]:
         # ``lambda-lint server``: the language server (a folder named server: ./server).
-        from lambda_lint.server import main as server_main
+        from lambda_lint.lsp import main as server_main
 
         return server_main(argv[1:])
     args = build_parser().parse_args(argv)

@@ -196,3 +196,65 @@ def test_a_terminal_gets_full_output_with_links(seed: Path) -> None:
     # a pipe (FORCE_COLOR keeps colours, but never a link): concise
     proc = cli("--no-cache", ".", cwd=seed, env={"FORCE_COLOR": "1"})
     assert "\x1b[" in proc.stdout and "\x1b]8" not in proc.stdout and "= help" not in proc.stdout
+
+
+CUSTOM = """\
+code: LL901
+name: sqs-batch-window-required
+severity: warning
+summary: SQS triggers with a large batch must set MaximumBatchingWindowInSeconds
+for: trigger
+where:
+  kind: sqs
+  BatchSize: {gt: 10}
+require:
+  MaximumBatchingWindowInSeconds: {present: true, gte: 1}
+message: "{function}: SQS trigger {name} reads batches of {BatchSize}; without a window"
+help: "set MaximumBatchingWindowInSeconds on {name} (e.g. {option.window})"
+options:
+  window: 5
+docs: |
+  ## What it catches
+  SQS triggers with BatchSize above 10 and no batching window.
+"""
+
+SQS_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: "def handler(e, c): pass"
+      Events:
+        Jobs:
+          Type: SQS
+          Properties:
+            Queue: arn:aws:sqs:us-east-1:123456789012:jobs
+            BatchSize: 100
+"""
+
+
+def test_a_yaml_rule_writes_its_help_apart(tmp_path: Path) -> None:
+    rules = tmp_path / "policies"
+    rules.mkdir()
+    (rules / "LL901.yaml").write_text(CUSTOM + "url: https://example.com/rules/LL901\n")
+    (tmp_path / "template.yaml").write_text(SQS_TEMPLATE)
+    args = ("--no-cache", "--rules", "policies", "--select", "LL901", "--format", "json", "template.yaml")
+    data = json.loads(cli(*args, cwd=tmp_path).stdout)
+    assert [(f["rule"], f["message"], f["help"], f["url"]) for f in data] == [(
+        "LL901", "Fn: SQS trigger Jobs reads batches of 100; without a window",  # not split: help is given
+        "set MaximumBatchingWindowInSeconds on Jobs (e.g. 5)", "https://example.com/rules/LL901")]
+    # the cached, compiled rule keeps its help (a second run reads it from the cache)
+    for _ in range(2):
+        data = json.loads(cli(*args[1:], cwd=tmp_path).stdout)
+        assert data[0]["help"] == "set MaximumBatchingWindowInSeconds on Jobs (e.g. 5)"
+    # without url: no link to our docs for someone else's rule
+    (rules / "LL901.yaml").write_text(CUSTOM)
+    assert json.loads(cli(*args, cwd=tmp_path).stdout)[0]["url"] is None
+    for bad, key in (('help: ""\n', "help"), ("help: '{nope}'\n", "help"), ("url: not-a-url\n", "url")):
+        (rules / "LL901.yaml").write_text(CUSTOM.replace('help: "set MaximumBatchingWindowInSeconds on {name} '
+                                                         '(e.g. {option.window})"\n', bad))
+        proc = cli(*args, cwd=tmp_path)
+        assert proc.returncode == 2 and key in proc.stderr, (bad, proc.stderr)

@@ -63,7 +63,8 @@ def test_progress_line_is_drawn_late_and_erased() -> None:
     p.stop()
     text = out.getvalue()
     assert "lambda-lint: linting 3/10 files (30%)" in text
-    assert text.endswith("\r\x1b[2K")
+    assert text.endswith("\r" + " " * len("lambda-lint: linting 3/10 files (30%)") + "\r")
+    assert "\x1b" not in text  # no escapes: fine on any terminal, and with NO_COLOR
     quick = io.StringIO()
     q = Progress(quick, delay=5).start()
     q.on_progress(1, 1, "linting")
@@ -80,7 +81,7 @@ def test_progress_on_a_terminal_cleared_before_the_report(big: Path) -> None:
     counts = [int(m) for m in re.findall(rf"linting (\d+)/{N} files", text)]
     assert counts, text[-500:]
     assert counts == sorted(counts)  # it moves forward
-    assert text.endswith("\r\x1b[2K")  # erased before the report
+    assert re.search(r"\r +\r$", text)  # erased before the report
     assert piped.decode().splitlines()[0].startswith("m000.py:")
     # --quiet: nothing
     rc, tty, _ = run_pty("--no-cache", "--jobs", "1", "--select", "LL1", "--quiet", ".", cwd=big,

@@ -146,6 +146,7 @@ def test_crlf_end_to_end_line_numbers(tmp_path):
     assert [(f["rule"], f["line"], f["column"]) for f in found] == [("LL105", 14, 5)]
 
 
+@pytest.mark.slow
 def test_30000_line_module_in_reasonable_time(tmp_path):
     body = "".join(f"def f{i}(event, context):\n    return {i}\n\n" for i in range(10_000))
     path = tmp_path / "huge.py"
@@ -620,6 +621,7 @@ def _det_tree(tmp_path: Path) -> Path:
     return proj
 
 
+@pytest.mark.slow  # five CLI runs of a corpus-sized tree per format
 @needs_exe
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_output_is_the_same_whatever_jobs_and_cache(tmp_path, fmt):

@@ -26,7 +26,7 @@ class Progress:
         self.done = 0
         self.total = 0
         self.phase = "starting"
-        self._drawn = False
+        self._drawn = 0  # length of the line on screen
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -61,9 +61,11 @@ class Progress:
             if self._stop.is_set():
                 return
             try:
-                self.stream.write("\r\x1b[2K" + self.line())
+                line = self.line()
+                # \r and spaces, not an erase escape: any terminal (and NO_COLOR) takes it
+                self.stream.write("\r" + line.ljust(self._drawn))
                 self.stream.flush()
-                self._drawn = True
+                self._drawn = len(line)
             except (OSError, ValueError):
                 self._stop.set()
 
@@ -75,11 +77,11 @@ class Progress:
         with self._lock:
             if self._drawn:
                 try:
-                    self.stream.write("\r\x1b[2K")
+                    self.stream.write("\r" + " " * self._drawn + "\r")
                     self.stream.flush()
                 except (OSError, ValueError):
                     pass
-                self._drawn = False
+                self._drawn = 0
 
 
 def for_run(stream: IO[str], quiet: bool) -> Optional[Progress]:

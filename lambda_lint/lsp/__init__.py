@@ -29,7 +29,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         sys.stderr.write("lambda-lint: error: the language server needs pygls: "
                          "pip install 'lambda-lint[lsp]' (or pip install pygls)\n")
         return 2
-    from lambda_lint.lsp.server import serve
-
+    try:
+        from lambda_lint.lsp.server import serve
+    except ImportError as exc:  # pygls 1.x: another module layout
+        sys.stderr.write(f"lambda-lint: error: the language server needs pygls 2 or later ({exc}): "
+                         "pip install 'lambda-lint[lsp]'\n")
+        return 2
     serve()
     return 0

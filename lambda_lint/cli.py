@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=34, width=100),
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint (default: .)")
-    p.add_argument("--format", "--output-format", dest="format", choices=("text", "json", "sarif", "github"),
-                   help="output format (default: text)")
+    p.add_argument("--format", "--output-format", dest="format",
+                   choices=("full", "concise", "text", "json", "sarif", "github"),
+                   help="output format (default: full on a terminal, concise otherwise; text = concise)")
     p.add_argument("--select", type=_codes, action="append", metavar="CODES",
                    help="only these rules: comma-separated codes, prefixes (LL2) or names")
     p.add_argument("--ignore", type=_codes, action="append", metavar="CODES", help="skip these rules")
@@ -75,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true",
                    help="print the fixes --fix would apply as a unified diff; change nothing")
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}", help="print the version and exit")
+    # -- #19 (first-run experience): subcommands; new flags of this issue go here ----------
+    p.epilog += " Editor diagnostics: lambda-lint server (a language server over stdio, extra [lsp])."
     return p
 
 
@@ -116,6 +119,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 def _main(argv: List[str]) -> int:
     if argv[:1] == ["graph"]:
         return _graph(argv[1:])
+    if argv[:1] == ["server"]:
+        # ``lambda-lint server``: the language server (a folder named server: ./server).
+        from lambda_lint.lsp import main as server_main
+
+        return server_main(argv[1:])
     args = build_parser().parse_args(argv)
 
     from lambda_lint.config import load_config
@@ -162,6 +170,19 @@ def _main(argv: List[str]) -> int:
     if args.list_rules:
         return _list_rules(session, config.output_format)
 
+    if not config.quiet:
+        for warning in config.warnings:
+            sys.stderr.write(f"{PROG}: warning: {warning}\n")
+    paths = args.paths or ["."]
+    from lambda_lint.run.guards import SKIPPED, split_non_templates
+
+    paths, skipped = split_non_templates(paths)
+    if not config.quiet:
+        for arg in skipped:
+            sys.stderr.write(f"{PROG}: warning: {arg}: {SKIPPED}\n")
+    if not paths:
+        return 0
+
     from lambda_lint.run.engine import run
 
     if args.fix or args.diff:
@@ -172,7 +193,15 @@ def _main(argv: List[str]) -> int:
         from lambda_lint.cost.impact import settings as impact_settings
 
         impact_settings(config)  # likewise [tool.lambda-lint.impact]
-    result = run(args.paths or ["."], config, session)
+    from lambda_lint.report.progress import for_run
+
+    progress = for_run(sys.stderr, bool(config.quiet))
+    session.on_progress = progress
+    try:
+        result = run(paths, config, session)
+    finally:
+        if progress is not None:
+            progress.stop()
     for note in result.notes:  # issue 16: a CDK app without (or with a stale) cdk.out
         sys.stderr.write(f"{PROG}: {note}\n")
     if result.files_checked == 0 and result.cdk_missing:

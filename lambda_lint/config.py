@@ -21,7 +21,7 @@ DEFAULT_EXCLUDES: Tuple[str, ...] = (
     ".lambda-lint-cache",
 )
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("concise", "full", "text", "json", "sarif", "github")
 POSTURE_SCOPES = ("runaway", "all")
 
 # key in the TOML table -> (type description, validator)
@@ -49,7 +49,7 @@ class Config:
     construct_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     severity_overrides: Tuple[Tuple[str, Severity], ...] = ()
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    output_format: str = "text"
+    output_format: str = "auto"  # full on a terminal, concise elsewhere (report.resolve_format)
     min_severity: Severity = Severity.INFO
     jobs: int = 0  # 0 = all cores
     cache: bool = True
@@ -75,6 +75,7 @@ class Config:
     def template_settings(self) -> Dict[str, Any]:
         """What the template model needs to know of the run (see template.invocation)."""
         return {"posture_scope": self.posture_scope, "external_alarms": self.external_alarms}
+    warnings: Tuple[str, ...] = ()  # guard-rail warnings the CLI prints (a misspelt table)
 
     def with_overrides(self, **changes: Any) -> "Config":
         return replace(self, **changes)
@@ -98,8 +99,15 @@ def _load_toml(path: Path) -> Dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
 
 
-def find_pyproject(start: Path) -> Optional[Path]:
-    """The nearest ``pyproject.toml`` with a ``[tool.lambda-lint]`` table, walking up."""
+# Tables people write for us by mistake (the import name, or no separator): read by nobody.
+MISSPELT_TABLES = ("lambda_lint", "lambdalint", "lambda-lint-rules")
+
+
+def find_pyproject(start: Path, warnings: Optional[list] = None) -> Optional[Path]:
+    """The nearest ``pyproject.toml`` with a ``[tool.lambda-lint]`` table, walking up.
+
+    A pyproject passed on the way (or the one found) that holds a misspelt table adds a
+    warning to ``warnings``: its settings would otherwise be ignored without a word."""
     cur = start.resolve()
     if cur.is_file():
         cur = cur.parent
@@ -110,11 +118,21 @@ def find_pyproject(start: Path) -> Optional[Path]:
                 text = candidate.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            if "lambda-lint" in text:
+            if "lambda-lint" in text or (warnings is not None and ("lambda_lint" in text or "lambdalint" in text)):
                 data = _load_toml(candidate)
+                if warnings is not None:
+                    warnings.extend(misspelt_table_warnings(data, candidate))
                 if "lambda-lint" in data.get("tool", {}):
                     return candidate
     return None
+
+
+def misspelt_table_warnings(data: Mapping[str, Any], path: Path) -> list:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        return []
+    return [f"{path}: [tool.{name}] is not read by lambda-lint; its table is [tool.lambda-lint]"
+            for name in MISSPELT_TABLES if name in tool]
 
 
 def _str_list(value: Any, key: str, where: str) -> Tuple[str, ...]:
@@ -221,15 +239,20 @@ def load_config(
 ) -> Config:
     """Merge: defaults < the config file < the command line (only what was given)."""
     values: Dict[str, Any] = {}
+    warnings: list = []
     path = config_file
     if path is not None:
         if not path.is_file():
             raise ConfigError(f"--config: no such file: {path}")
         values.update(parse_table(read_table(path, explicit=True), path))
+        if path.name == "pyproject.toml":
+            warnings.extend(misspelt_table_warnings(_load_toml(path), path))
     else:
-        path = find_pyproject(search_from)
+        path = find_pyproject(search_from, warnings)
         if path is not None:
             values.update(parse_table(read_table(path, explicit=False), path))
+    if warnings:
+        values["warnings"] = tuple(dict.fromkeys(warnings))
     if path is not None:
         values["config_path"] = path
         values["project_root"] = path.parent.resolve()

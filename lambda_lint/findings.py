@@ -56,6 +56,7 @@ class RuleMeta:
     origin: str = ""
     default_enabled: bool = True
     options: Tuple[Tuple[str, Any], ...] = ()  # (name, default) of each option the rule takes
+    url: str = ""  # the rule's docs; "" = the built-in docs for built-in rules (report.messages.rule_url)
 
 
 def _span(where: Any) -> Dict[str, Any]:
@@ -123,6 +124,10 @@ class Finding:
     construct: Optional[str] = None  # CDK construct path (aws:cdk:path), when known
     #: worst case of a runaway-class finding (lambda_lint.cost): duration, concurrency, cost
     impact: Optional[Dict[str, Any]] = None
+    # The why and the fix, when the rule wrote them apart from ``message`` (``help:`` in a
+    # YAML rule, ``help=`` to ``Reporter.report``); else ``report.messages`` splits the
+    # one-line message at its first "; " when rendering.
+    help: Optional[str] = None
 
     @property
     def sort_key(self) -> Tuple[str, int, int, str, str]:
@@ -149,6 +154,8 @@ class Finding:
             out["related"] = [loc.to_dict() for loc in self.related]
         if self.impact is not None:
             out["impact"] = self.impact
+        if self.help is not None:
+            out["help"] = self.help
         return out
 
     def to_cache(self) -> Dict[str, Any]:
@@ -173,6 +180,7 @@ class Finding:
             related=tuple(Location.from_dict(d) for d in data.get("related", ())),
             anchor=data.get("anchor", ""),
             construct=data.get("construct"),
+            help=data.get("help"),
         )
 
 
@@ -223,6 +231,7 @@ class Reporter:
         related: Tuple[Location, ...] = (),
         anchor: str = "",
         path: Optional[str] = None,
+        help: Optional[str] = None,
     ) -> Finding:
         if self.position_map is not None:
             mapped, line = self.position_map(line)
@@ -248,6 +257,7 @@ class Reporter:
             function=function,
             related=tuple(related),
             anchor=anchor,
+            help=help or None,
         )
         self.findings.append(finding)
         return finding

@@ -125,6 +125,7 @@ def test_cfn_lint_metadata_suppression(tmp_path: Path) -> None:
     assert ("W9209", quiet_line) in {(r, ln) for r, ln, _, _ in theirs}
 
 
+@pytest.mark.slow  # several real cfn-lint runs (1.2 s start-up each)
 def test_ignore_checks_and_info_opt_in(tmp_path: Path) -> None:
     (tmp_path / "t.yaml").write_text(SAM, encoding="utf-8")
     ids = {r for r, _, _, _ in cfn_lint("--", "t.yaml", cwd=tmp_path)}

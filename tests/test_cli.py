@@ -120,8 +120,9 @@ def test_parse_errors_are_findings_and_the_rest_is_linted(project: Path) -> None
 def test_json_shape_and_key_order(project: Path) -> None:
     data = json.loads(lint("--format", "json", "bad.py", cwd=project).stdout)
     assert list(data[0]) == ["rule", "name", "severity", "path", "line", "column", "end_line", "end_column",
-                             "message"]
+                             "message", "url", "help"]
     assert data[0]["name"] == "parse-error" and data[0]["severity"] == "error"
+    assert data[0]["url"].endswith("docs/rules.md#ll001-parse-error")
 
 
 def test_text_output_and_summary(project: Path) -> None:
@@ -401,7 +402,7 @@ def test_unused_suppression_names_stale_codes_and_skips_unselected_rules(tmp_pat
         encoding="utf-8",
     )
     data = json.loads(lint("--format", "json", "--extend-select", "LL003", "app.py", cwd=tmp_path).stdout)
-    got = [(f["rule"], f["line"], f["message"]) for f in data]
+    got = [(f["rule"], f["line"], f"{f['message']}; {f['help']}") for f in data]
     assert [(r, ln) for r, ln, _ in got] == [("LL003", 4), ("LL003", 6)]
     assert "LL101 matched no finding; remove it" in got[0][2] and "LL105" not in got[0][2].split(":")[-1]
     # With only the code rules selected, LL301 did not run: its suppression is not evidence.

@@ -26,7 +26,7 @@ EXE = shutil.which("lambda-lint")
 pytestmark = [
     pytest.mark.skipif(not CORPUS.is_dir(), reason=f"../shared is absent: no template corpus at {CORPUS}"),
     pytest.mark.skipif(EXE is None, reason="lambda-lint is not installed (pip install -e .)"),
-]  # about 7-12 s on 2 cores: not marked slow
+]  # the whole-corpus CLI run is marked slow; the rest is quick
 
 
 def _strict_reader_rejects(path: Path) -> str:
@@ -101,6 +101,7 @@ def _inline_code_really_broken(path: Path, message: str) -> bool:
     return False
 
 
+@pytest.mark.slow  # 2,132 templates through the CLI: 10-50 s on 2 shared cores
 def test_whole_corpus_through_the_cli(tmp_path) -> None:
     n_files = sum(len(fs) for _, _, fs in os.walk(CORPUS))
     env = dict(os.environ, NO_COLOR="1")

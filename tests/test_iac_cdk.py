@@ -56,7 +56,7 @@ def test_seed_incident_cdk_finds_the_template_and_code_findings(capsys, monkeypa
 def test_json_key_order_puts_construct_after_function(capsys, monkeypatch) -> None:
     _, found, _ = lint(capsys, monkeypatch, SEED.parent, SEED.name, "--select", "LL208")
     assert list(found[0]) == ["rule", "name", "severity", "path", "line", "column", "end_line", "end_column",
-                              "message", "resource", "function", "construct"]
+                              "message", "resource", "function", "url", "help", "construct"]
 
 
 def test_function_writing_to_its_trigger_bucket_is_a_loop_across_the_join(capsys, monkeypatch) -> None:

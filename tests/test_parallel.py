@@ -69,7 +69,9 @@ def test_small_runs_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_json_report_matches_the_stdlib_layout(tree: Path) -> None:
     out, result = _lint(tree, 1)
-    data = [f.to_dict() for f in result.findings]
+    from lambda_lint.report.json_format import public
+
+    data = [public(f, result.registry) for f in result.findings]
     assert out == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     from lambda_lint.report.json_format import dumps
 

@@ -27,6 +27,12 @@ def _copy(tmp_path: Path, name: str) -> Path:
 
 
 def _findings(proc: subprocess.CompletedProcess):
+    """The JSON findings, each ``message`` with its ``help`` put back (JSON splits them at the
+    first "; ", and these tests read the whole sentence)."""
+    return [dict(f, message=f["message"] + ("; " + f["help"] if f.get("help") else "")) for f in _raw(proc)]
+
+
+def _raw(proc: subprocess.CompletedProcess):
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(proc.stdout)
 

@@ -146,6 +146,7 @@ def test_crlf_end_to_end_line_numbers(tmp_path):
     assert [(f["rule"], f["line"], f["column"]) for f in found] == [("LL105", 14, 5)]
 
 
+@pytest.mark.slow
 def test_30000_line_module_in_reasonable_time(tmp_path):
     body = "".join(f"def f{i}(event, context):\n    return {i}\n\n" for i in range(10_000))
     path = tmp_path / "huge.py"
@@ -340,7 +341,7 @@ def test_crlf_template_keeps_its_lines(tmp_path):
     plain = lint_bytes(tmp_path, "lf.yaml", (HEAD + fn).encode())
     crlf = lint_bytes(tmp_path, "crlf.yaml", (HEAD + fn).replace("\n", "\r\n").encode())
     assert plain and [(f.code, f.line, f.column) for f in crlf] == [(f.code, f.line, f.column) for f in plain]
-    assert {f.line for f in plain} == {4}
+    assert {f.line for f in plain} == {4, 11}  # the function; its schedule target without a DLQ (LL215)
 
 
 def test_python_object_tags_are_never_constructed(tmp_path):
@@ -622,6 +623,7 @@ def _det_tree(tmp_path: Path) -> Path:
     return proj
 
 
+@pytest.mark.slow  # five CLI runs of a corpus-sized tree per format
 @needs_exe
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_output_is_the_same_whatever_jobs_and_cache(tmp_path, fmt):

@@ -92,7 +92,7 @@ def test_sarif_validates_against_the_official_schema(tmp_path: Path) -> None:
     for rule in driver["rules"]:
         assert rule["name"] and rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert rule["help"]["markdown"]
-        assert rule["helpUri"].endswith("#" + rule["id"].lower())
+        assert rule["helpUri"].endswith(f"#{rule['id'].lower()}-{rule['properties']['lambdaLintName']}")
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
     for r in results:
         assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]

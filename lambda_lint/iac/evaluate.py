@@ -375,6 +375,7 @@ def _with_condition(msg: str, when: str) -> str:
 def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None) -> None:
     """Run one compiled rule over the model, reporting through ``reporter``."""
     where, require, message = rule.bound(options)
+    help_template = rule.help_text(options) if getattr(rule, "help", "") else ""
     for entity in model.entities(rule.subject):
         out, scen, when = _judge(model, entity, where, require)
         if out is None:
@@ -407,6 +408,7 @@ def evaluate(rule: Any, model: TemplateModel, reporter: Any, options: Any = None
             anchor=out.anchor or entity.anchor,
             path=elsewhere or None,
             related=related,
+            help=format_message(model, entity, help_template, out) if help_template else None,
         )
 
 

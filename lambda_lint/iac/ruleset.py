@@ -14,7 +14,7 @@ from lambda_lint.errors import RuleFileError
 from lambda_lint.findings import RuleMeta, Severity
 
 REQUIRED = ("code", "name", "severity", "summary", "for", "require", "message", "docs")
-OPTIONAL = ("where", "points_to", "default_enabled", "options")
+OPTIONAL = ("where", "points_to", "default_enabled", "options", "help", "url")
 OPERATORS = {"present", "equals", "not", "in", "not_in", "gt", "gte", "lt", "lte", "contains", "default",
              "matches"}
 GROUPS = {"any_of", "all_of", "none_of"}
@@ -62,10 +62,12 @@ def _subject_attrs() -> Dict[str, frozenset]:
 
 class TemplateRule:
     """A compiled declarative rule: ``meta`` (RuleMeta, layer "template"), ``subject`` (the
-    ``for`` value), ``where`` and ``require`` conditions, ``message``, ``points_to``."""
+    ``for`` value), ``where`` and ``require`` conditions, ``message``, ``points_to``, and the
+    optional ``help`` (the why and the fix, shown under the message; same placeholders)."""
 
     def __init__(self, meta: RuleMeta, subject: str, where: Dict[str, Any], require: Dict[str, Any],
-                 message: str, points_to: str) -> None:
+                 message: str, points_to: str, help: str = "") -> None:
+        self.help = help
         self.meta = meta
         self.subject = subject
         self.where = where  # as written: may hold {option: NAME} references
@@ -86,6 +88,16 @@ class TemplateRule:
                 message = message.replace("{option.%s}" % name, str(value))
             self._bound[key] = (bind_options(self.where, values), bind_options(self.require, values), message)
         return self._bound[key]
+
+    def help_text(self, user_options: Optional[Dict[str, Any]] = None) -> str:
+        """``help`` with the rule's options filled in ("" when the rule has none)."""
+        text = self.help
+        if text:
+            values = dict(self.meta.options)
+            values.update(user_options or {})
+            for name, value in values.items():
+                text = text.replace("{option.%s}" % name, str(value))
+        return text
 
     def check(self, model: Any, reporter: Any, options: Optional[Dict[str, Any]] = None) -> None:
         from lambda_lint.iac.evaluate import evaluate
@@ -221,14 +233,21 @@ def load_rule_file(path: Path) -> TemplateRule:
     if where:
         v.condition("where", bind_options(where, options))
     v.condition("require", bind_options(data["require"], options))
-    for ph in _PLACEHOLDER.findall(data["message"]):
-        if ph in ("value", "field"):
-            continue
-        if ph.startswith("option."):
-            if ph[len("option."):] not in options:
-                raise RuleFileError(spath, "message", f"{{{ph}}} names no option of this rule")
-            continue
-        v.field_path("message", ph)
+    help_text = data.get("help", "")
+    if "help" in data and (not isinstance(help_text, str) or not help_text.strip()):
+        raise RuleFileError(spath, "help", "must be a non-empty string (the why and the fix)")
+    url = data.get("url", "")
+    if "url" in data and (not isinstance(url, str) or not re.match(r"^https?://\S+$", url)):
+        raise RuleFileError(spath, "url", "must be an http(s) address of the rule's docs")
+    for key in ("message", "help"):
+        for ph in _PLACEHOLDER.findall(data.get(key) or ""):
+            if ph in ("value", "field"):
+                continue
+            if ph.startswith("option."):
+                if ph[len("option."):] not in options:
+                    raise RuleFileError(spath, key, f"{{{ph}}} names no option of this rule")
+                continue
+            v.field_path(key, ph)
     points_to = data.get("points_to", "nearest")
     if points_to not in ("nearest", "subject"):
         raise RuleFileError(spath, "points_to", "must be 'nearest' (default) or 'subject'")
@@ -237,8 +256,9 @@ def load_rule_file(path: Path) -> TemplateRule:
         raise RuleFileError(spath, "default_enabled", "must be true or false")
     meta = RuleMeta(code=code, name=name, severity=severity, summary=data["summary"].strip(),
                     docs=data["docs"].strip() + "\n", layer="template", origin=spath,
-                    default_enabled=default_enabled, options=tuple(sorted(options.items())))
-    return TemplateRule(meta, subject, where, data["require"], data["message"].strip(), points_to)
+                    default_enabled=default_enabled, options=tuple(sorted(options.items())), url=url)
+    return TemplateRule(meta, subject, where, data["require"], data["message"].strip(), points_to,
+                        help_text.strip())
 
 
 def load_rule_dirs(dirs: Sequence[Path]) -> List[TemplateRule]:

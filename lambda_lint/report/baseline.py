@@ -130,4 +130,4 @@ def apply_baseline(path, result):
             allowance[k] -= 1
             continue
         kept.append(f)
-    return replace(result, findings=kept)
+    return replace(result, findings=kept, hidden_by_baseline=len(result.findings) - len(kept))

@@ -26,6 +26,32 @@ def dumps(dicts: list) -> str:
     return "[\n  " + ",\n  ".join(_finding_text(d) for d in dicts) + "\n]"
 
 
+def public(finding, registry) -> dict:
+    """DESIGN.md's shape: ``message`` is the short message, ``help`` the why and the fix
+    (null when the message has none), ``url`` the rule's docs (null for a user's rule
+    without one); both are always present so ``jq .help`` never needs a default."""
+    from lambda_lint.report.messages import parts, url_of
+
+    short, help_text = parts(finding)
+    d = finding.to_dict()
+    d.pop("help", None)
+    related = d.pop("related", None)
+    construct = d.pop("construct", None)
+    impact = d.pop("impact", None)
+    d["message"] = short
+    # DESIGN.md's order: ..., resource, function, url, help, construct, impact (then related)
+    d["url"] = url_of(finding, registry)
+    d["help"] = help_text
+    if construct is not None:
+        d["construct"] = construct
+    if impact is not None:
+        d["impact"] = impact
+    if related is not None:
+        d["related"] = related
+    return d
+
+
 def render(result, config, out: IO[str]) -> None:
-    out.write(dumps([f.to_dict() for f in result.findings]))
+    registry = getattr(result, "registry", None)
+    out.write(dumps([public(f, registry) for f in result.findings]))
     out.write("\n")

@@ -21,15 +21,16 @@ from lambda_lint import __version__
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/lambda-lint/lambda-lint"
-DOCS_URI = "https://github.com/lambda-lint/lambda-lint/blob/main/docs/rules.md"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "lambdaLint/v1"
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
-def rule_help_uri(code: str) -> str:
-    return f"{DOCS_URI}#{code.lower()}"
+def rule_help_uri(code: str, name: str = "", meta=None):
+    from lambda_lint.report.messages import rule_url
+
+    return rule_url(code, name or (meta.name if meta is not None else code), meta)
 
 
 def repo_root(cwd: Optional[Path] = None) -> Path:
@@ -111,7 +112,7 @@ def _rule_descriptor(meta) -> Dict[str, Any]:
         "shortDescription": {"text": summary},
         "fullDescription": {"text": full},
         "help": {"text": docs or summary, "markdown": docs or summary},
-        "helpUri": rule_help_uri(meta.code),
+        **({"helpUri": uri} if (uri := rule_help_uri(meta.code, meta.name, meta)) else {}),
         "defaultConfiguration": {"level": _LEVELS.get(meta.severity.value, "warning")},
         "properties": {"tags": [meta.layer, meta.name], "lambdaLintName": meta.name},
     }
@@ -145,6 +146,8 @@ def _first_paragraph(docs: str) -> str:
 
 def build(result, config=None, *, root: Optional[Path] = None) -> Dict[str, Any]:
     """The SARIF log as a dict (``render`` writes it)."""
+    from lambda_lint.report.messages import one_line
+
     uris = _Uris(root or repo_root())
     registry = result.registry
     rule_index: Dict[str, int] = {}
@@ -169,7 +172,7 @@ def build(result, config=None, *, root: Optional[Path] = None) -> Dict[str, Any]
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
             "level": _LEVELS.get(f.severity.value, "warning"),
-            "message": {"text": f.message},
+            "message": {"text": one_line(f)},
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": uris.location(f.path),

@@ -98,10 +98,25 @@ def rules_hash(rule_dirs: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
+CACHE_DIR_ENV = "LAMBDA_LINT_CACHE_DIR"
+
+
 def default_cache_dir(config: Any) -> Path:
+    """Where the cache lives: ``LAMBDA_LINT_CACHE_DIR``, else ``cache-dir``, else the project
+    root (the config file's folder, else the git root of the working folder, else the working
+    folder), so a run never leaves a cache beside a template it linted somewhere else.
+    (#19: env var and git-root fallback added; the rest of this module is unchanged.)"""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env).resolve()
     if config.cache_dir is not None:
         return Path(config.cache_dir)
-    return Path(config.project_root or Path.cwd()) / CACHE_DIR_NAME
+    if config.project_root is not None:
+        return Path(config.project_root) / CACHE_DIR_NAME
+    from lambda_lint.run.discovery import _git_root
+
+    cwd = Path.cwd()
+    return (_git_root(cwd) or cwd) / CACHE_DIR_NAME
 
 
 class ResultCache:
@@ -301,9 +316,9 @@ def rules_to_data(template_rules: list) -> Optional[list]:
         item = {
             "meta": {"code": m.code, "name": m.name, "severity": m.severity.value, "summary": m.summary,
                      "docs": m.docs, "layer": m.layer, "origin": m.origin, "default_enabled": m.default_enabled,
-                     "options": [[k, v] for k, v in m.options]},
+                     "options": [[k, v] for k, v in m.options], "url": m.url},
             "subject": r.subject, "where": r.where, "require": r.require, "message": r.message,
-            "points_to": r.points_to,
+            "points_to": r.points_to, "help": getattr(r, "help", ""),
         }
         try:
             if json.loads(json.dumps(item)) != item:
@@ -324,5 +339,5 @@ def rules_from_data(data: list) -> list:
         m["severity"] = Severity(m["severity"])
         m["options"] = tuple((k, v) for k, v in m.get("options", ()))
         rules.append(TemplateRule(RuleMeta(**m), item["subject"], item["where"], item["require"],
-                                  item["message"], item["points_to"]))
+                                  item["message"], item["points_to"], item.get("help", "")))
     return rules

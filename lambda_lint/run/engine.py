@@ -16,13 +16,13 @@ from typing import Any, Dict, List, Optional, Sequence
 from lambda_lint import suppressions as supp
 from lambda_lint.config import Config
 from lambda_lint.findings import Finding, Reporter
-from lambda_lint.fileio import MAX_FILE_BYTES, read_source
+from lambda_lint.fileio import MAX_FILE_BYTES, OVERLAYS, read_source  # noqa: F401 - the run's public names
 from lambda_lint.run.files import FileJob, FileResult, execute_files, process_file
 from lambda_lint.run.plan import plan
 from lambda_lint.run.session import Session, _selector_ran
 
 # the run's public names, in one place for callers (cli, the cfn-lint plugin, tests)
-__all__ = ["FileJob", "FileResult", "MAX_FILE_BYTES", "RunResult", "Session", "process_file", "read_source", "run"]
+__all__ = ["FileJob", "FileResult", "MAX_FILE_BYTES", "OVERLAYS", "RunResult", "Session", "process_file", "read_source", "run"]
 
 
 @dataclass
@@ -31,6 +31,7 @@ class RunResult:
     files: List[FileResult]
     registry: Any
     unused_suppressions: int = 0
+    hidden_by_baseline: int = 0  # #19: the summary says how many findings a baseline hid
     notes: List[str] = field(default_factory=list)  # issue 16: discovery's stderr lines
     cdk_missing: bool = False
 
@@ -42,7 +43,11 @@ class RunResult:
 def run(paths: Sequence[str], config: Config, session: Optional[Session] = None) -> RunResult:
     """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
     session = session or Session(config)
+    # #19 progress hook: ``session.on_progress(done, total, phase)`` when the CLI set one.
+    on_progress = getattr(session, "on_progress", None) or (lambda done, total, phase: None)
+    on_progress(0, 0, "finding files")
     jobs, found = plan(paths, config, session)
+    on_progress(0, len(jobs), "linting")
     results: List[FileResult] = execute_files(jobs, session)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
@@ -50,6 +55,7 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     findings: List[Finding] = []
     for r in results:
         findings.extend(r.findings)
+    on_progress(len(jobs), len(jobs), "joining code and templates")
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()

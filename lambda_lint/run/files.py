@@ -265,8 +265,18 @@ def execute_files(jobs: Sequence[FileJob], session: Session) -> List[FileResult]
                         pass  # a damaged entry: lint the file again
         pending.append((i, job))
 
+    # #19 progress: files done / total through ``session.on_progress`` (set by the CLI on a TTY)
+    on_progress = getattr(session, "on_progress", None)
+    count = [len(jobs) - len(pending)]
+
+    def tick(n: int) -> None:
+        count[0] += n
+        if on_progress is not None:
+            on_progress(count[0], len(jobs), "linting")
+
+    tick(0)
     done = execute(FilePhase(session.metas), pending, session.config, session.config.effective_jobs,
-                   lambda: session)
+                   lambda: session, tick)
     for i, text in sorted(done.items()):
         job = jobs[i]
         data = json.loads(text)

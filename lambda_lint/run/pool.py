@@ -133,26 +133,39 @@ def _work(chunk: List[Tuple[int, Any]], seconds: float) -> List[Tuple[int, str]]
 
 # -- parent side ---------------------------------------------------------------------------
 
+_ON_DONE: Optional[Callable[[int], None]] = None  # progress of the running execute()
+
+
 class NoPool(Exception):
     """Processes can't be started here (no semaphores, a sandbox): run in this process."""
 
 
 def execute(phase: Phase, items: Sequence[Tuple[int, Any]], payload: Any, jobs: int,
-            local_state: Callable[[], Any]) -> Dict[int, str]:
+            local_state: Callable[[], Any], on_done: Optional[Callable[[int], None]] = None) -> Dict[int, str]:
     """Results of ``items`` (index, item) by index. ``local_state`` builds this process's
-    state, only if the work stays here."""
+    state, only if the work stays here; ``on_done(n)`` counts finished items (progress)."""
+    global _ON_DONE
     items = list(items)
     if not items:
         return {}
     workers = min(jobs, len(items))
-    if workers > 1 and len(items) >= POOL_MIN_ITEMS:
-        try:
-            return _run_pool(phase, items, payload, workers)
-        except NoPool:
-            pass
-    state = local_state()
-    seconds = item_seconds()
-    return {i: _timed(phase, state, item, seconds) for i, item in items}
+    _ON_DONE = on_done
+    try:
+        if workers > 1 and len(items) >= POOL_MIN_ITEMS:
+            try:
+                return _run_pool(phase, items, payload, workers)
+            except NoPool:
+                pass
+        state = local_state()
+        seconds = item_seconds()
+        out: Dict[int, str] = {}
+        for i, item in items:
+            out[i] = _timed(phase, state, item, seconds)
+            if on_done is not None:
+                on_done(1)
+        return out
+    finally:
+        _ON_DONE = None
 
 
 def _kill(pool: Any) -> None:
@@ -189,6 +202,8 @@ def _round(phase: Phase, items: List[Tuple[int, Any]], payload: Any, workers: in
             try:
                 for i, text in fut.result(timeout=bound * size * 2):
                     done[i] = text
+                    if _ON_DONE is not None:
+                        _ON_DONE(1)
             except KeyboardInterrupt:
                 raise
             except FutureTimeout:

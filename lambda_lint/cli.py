@@ -148,6 +148,11 @@ def _main(argv: List[str]) -> int:
     from lambda_lint.engine import run
 
     result = run(args.paths or ["."], config, session)
+    if not config.quiet:
+        from lambda_lint.engine import skipped_notes
+
+        for note in skipped_notes(result.files):
+            sys.stderr.write(f"{PROG}: note: {note}\n")
     if result.files_checked == 0 and not config.quiet:
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from lambda_lint import suppressions as supp
 from lambda_lint.config import Config
 from lambda_lint.discovery import Discovery, SourceFile, discover, find_context_template, relative_display
-from lambda_lint.errors import ParseFailure
+from lambda_lint.errors import ParseFailure, SkippedModule
 from lambda_lint.findings import Finding, Reporter, RuleMeta, Severity
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -217,6 +217,9 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                     k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
                 }
         result.parsed = True
+    except SkippedModule as exc:
+        # Not handler code (issue 20): no finding; the CLI prints the note (see skipped_notes).
+        result.facts = {"skipped": exc.message}
     except ParseFailure as exc:
         reporter.report("LL001", exc.line, exc.column, exc.message, anchor="LL001")
     except RecursionError:
@@ -232,6 +235,15 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     if result.parsed:
         result.findings = with_ends(result.findings, source, job.kind)
     return result
+
+
+def skipped_notes(results: List[FileResult]) -> List[str]:
+    """One line per requested file that was skipped as not handler code (a data module)."""
+    out = []
+    for r in results:
+        if r.requested and isinstance(r.facts, dict) and isinstance(r.facts.get("skipped"), str):
+            out.append(f"{r.display}: {r.facts['skipped']}")
+    return out
 
 
 def with_ends(findings: List[Finding], source: bytes, kind: str) -> List[Finding]:

@@ -110,7 +110,7 @@ class FactsStore:
         note(path)
         key = norm(path)
         r = self.by_path.get(key)
-        if r is not None and r.facts is not None:
+        if r is not None and r.facts is not None and not r.facts.get("skipped"):
             mod = Module(path, r.display, bool(r.requested), r.facts)
             f = mod.function(handler) if handler else None
             if handler is None or f is None or f.get("is_handler"):
@@ -120,8 +120,8 @@ class FactsStore:
             if own is not None:
                 return Module(path, r.display, bool(r.requested), own.facts)
             return mod
-        if r is not None and r.facts is None:
-            return None  # it did not parse: LL001 says so
+        if r is not None and (r.facts is None or r.facts.get("skipped")):
+            return None  # it did not parse (LL001 says so) or is a data module (a note says so)
         names = frozenset({handler}) if handler else None
         own = self._analyse(key, path, names)
         if own is None:

@@ -140,5 +140,5 @@ def test_unclosed_brackets_do_not_cost_the_other_files(tmp_path):
     for jobs in ("1", "2"):
         p = run_cli(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path)
         assert p.returncode == 1, p.stderr
-        got = sorted((f["path"], f["code"]) for f in json.loads(p.stdout))
+        got = sorted((f["path"], f["rule"]) for f in json.loads(p.stdout))
         assert got == [("b.py", "LL001"), ("h.py", "LL101")]

@@ -17,6 +17,7 @@ File format (JSON)::
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -86,11 +87,13 @@ def load_baseline(path) -> Counter:
     path = Path(path)
     where = f"baseline {path}"
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{where}: no such file (create it with --write-baseline)") from None
+        from lambda_lint.fileio import DATA_LIMIT, read_bytes
+
+        raw = read_bytes(path, DATA_LIMIT)
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        if exc.errno == errno.ENOENT:
+            raise UsageError(f"{where}: no such file (create it with --write-baseline)") from None
+        raise UsageError(f"{where}: cannot read: {exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

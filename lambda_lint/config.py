@@ -71,13 +71,20 @@ def _load_toml(path: Path) -> Dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10 only
         import tomli as tomllib
+    from lambda_lint.fileio import CONFIG_LIMIT, read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        raw = read_bytes(path, CONFIG_LIMIT)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def find_pyproject(start: Path) -> Optional[Path]:
@@ -88,8 +95,10 @@ def find_pyproject(start: Path) -> Optional[Path]:
     for folder in (cur, *cur.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
+            from lambda_lint.fileio import read_text
+
             try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
+                text = read_text(candidate)
             except OSError:
                 continue
             if "lambda-lint" in text:

@@ -10,7 +10,6 @@ recognised by content, with a cheap text sniff, so workflow files, compose files
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -23,11 +22,11 @@ TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SNIFF_BYTES = 256 * 1024
 
 def sniff_file(path: Path) -> bool:
+    from lambda_lint.fileio import read_prefix
+
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False  # a FIFO would block the open; devices and sockets are not templates
-        with open(path, "rb") as fh:
-            return looks_like_template(fh.read(SNIFF_BYTES).decode("utf-8", errors="replace"))
+        # refuses FIFOs (an open would block), devices and sockets: none is a template
+        return looks_like_template(read_prefix(path, SNIFF_BYTES).decode("utf-8", errors="replace"))
     except OSError:
         return False
 
@@ -62,7 +61,9 @@ class _IgnoreStack:
         gi = folder / ".gitignore"
         if self.enabled and gi.is_file():
             try:
-                lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+                from lambda_lint.fileio import read_text
+
+                lines = read_text(gi).splitlines()
             except OSError:
                 lines = []
             if lines:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -164,29 +163,17 @@ def _same_kind(default: Any, given: Any) -> bool:
 
 
 def read_source(path: str) -> bytes:
-    """Read a file with a size limit; OSError and oversize become ParseFailure (LL001)."""
+    """Read a file with a size limit (fileio); every refusal becomes ParseFailure (LL001)."""
+    import errno
+
+    from lambda_lint.fileio import ReadError, read_bytes
+
     try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(st.st_mode):
-            # a FIFO would block the run forever, a device never end: refuse before opening
-            raise ParseFailure("not a regular file (a FIFO, socket or device); not linted")
-        size = st.st_size
-        if size > MAX_FILE_BYTES:
-            raise ParseFailure(
-                f"file is {size / 1e6:.1f} MB, over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit; not linted"
-            )
-        with open(path, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise ParseFailure("file vanished before it could be read") from None
-    except IsADirectoryError:
-        raise ParseFailure("is a directory, not a file") from None
-    except PermissionError:
-        raise ParseFailure("cannot read file: permission denied") from None
-    except OSError as exc:
-        raise ParseFailure(f"cannot read file: {exc.strerror or exc}") from None
+        return read_bytes(path, MAX_FILE_BYTES)
+    except ReadError as exc:
+        if exc.errno == errno.ENOENT:
+            raise ParseFailure("file vanished before it could be read") from None
+        raise ParseFailure(exc.message.replace("; not read", "; not linted")) from None
 
 
 def process_file(job: FileJob, session: Session) -> FileResult:

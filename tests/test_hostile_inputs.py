@@ -142,3 +142,208 @@ def test_unclosed_brackets_do_not_cost_the_other_files(tmp_path):
         assert p.returncode == 1, p.stderr
         got = sorted((f["path"], f["rule"]) for f in json.loads(p.stdout))
         assert got == [("b.py", "LL001"), ("h.py", "LL101")]
+
+
+# ------------------------------------------------------------- one bounded reader
+
+def test_bounded_reader_refuses_fifos_devices_and_oversize(tmp_path):
+    from lambda_lint import fileio
+
+    fifo = tmp_path / "pipe"
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(fifo)
+        t = time.monotonic()
+        with pytest.raises(fileio.ReadError, match="FIFO"):
+            fileio.read_bytes(fifo)
+        assert time.monotonic() - t < 5  # O_NONBLOCK: no writer, no wait
+    if os.path.exists("/dev/zero"):
+        link = tmp_path / "zero"
+        link.symlink_to("/dev/zero")
+        with pytest.raises(fileio.ReadError, match="device"):
+            fileio.read_bytes(link)
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 2048)
+    with pytest.raises(fileio.ReadError, match="limit"):
+        fileio.read_bytes(big, limit=1024)
+    assert fileio.read_bytes(big, limit=2048) == b"x" * 2048
+    with pytest.raises(OSError):  # still an OSError for every existing handler
+        fileio.read_bytes(tmp_path / "missing")
+
+
+@needs_exe
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(os, "mkfifo"), reason="needs /dev/zero and FIFOs")
+def test_rule_file_baseline_and_cache_entry_that_never_end_are_refused(tmp_path):
+    (tmp_path / "h.py").write_text(HANDLER)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    os.mkfifo(rules / "LL901.yaml")
+    p = run_cli(["--no-cache", "--rules", str(rules), "h.py"], tmp_path, timeout=60)
+    assert p.returncode == 2 and "FIFO" in p.stderr.decode(), p.stderr
+    (rules / "LL901.yaml").unlink()
+    (rules / "LL901.yaml").symlink_to("/dev/zero")
+    p = run_cli(["--no-cache", "--rules", str(rules), "h.py"], tmp_path, timeout=60)
+    assert p.returncode == 2 and "device" in p.stderr.decode(), p.stderr
+    (tmp_path / "base.json").symlink_to("/dev/zero")
+    p = run_cli(["--no-cache", "--baseline", "base.json", "h.py"], tmp_path, timeout=60)
+    assert p.returncode == 2 and "device" in p.stderr.decode(), p.stderr
+    # every cache entry replaced by a link to /dev/zero: misses, same output
+    cache = tmp_path / "cache"
+    env = dict(os.environ, LAMBDA_LINT_SECRET_DIR=str(tmp_path / "secret"))
+    cold = run_cli(["--format", "json", f"--config={_cache_cfg(tmp_path, cache)}", "h.py"], tmp_path, env=env)
+    entries = [p for p in cache.rglob("*.json")]
+    assert entries
+    for e in entries:
+        e.unlink()
+        e.symlink_to("/dev/zero")
+    warm = run_cli(["--format", "json", f"--config={_cache_cfg(tmp_path, cache)}", "h.py"], tmp_path, env=env)
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) == (1, cold.stdout)
+
+
+def _cache_cfg(tmp_path: Path, cache: Path) -> Path:
+    cfg = tmp_path / "ll.toml"
+    cfg.write_text(f'cache-dir = "{cache.as_posix()}"\n')
+    return cfg
+
+
+# ------------------------------------------------------------- the cache is input too
+
+def _run_cached(tree: Path, cache: Path):
+    from lambda_lint.engine import run
+    from lambda_lint.report import render
+    import io
+
+    cfg = Config(cache_dir=cache, jobs=1, project_root=tree)
+    s = Session(cfg)
+    cwd = os.getcwd()
+    os.chdir(tree)
+    try:
+        result = run(["."], cfg, s)
+    finally:
+        os.chdir(cwd)
+    out = io.StringIO()
+    render("json", result, cfg, out)
+    return out.getvalue(), s
+
+
+@pytest.fixture
+def secret_dir(tmp_path, monkeypatch):
+    from lambda_lint import cache as cache_mod
+
+    monkeypatch.setenv("LAMBDA_LINT_SECRET_DIR", str(tmp_path / "secret"))
+    monkeypatch.setattr(cache_mod, "_SECRET", None)
+    yield tmp_path / "secret"
+    cache_mod._SECRET = None
+
+
+def _entry_files(cache: Path):
+    return [p for p in cache.rglob("*.json") if len(p.parent.name) == 2]
+
+
+def test_edited_cache_entries_are_misses_not_findings_or_exit_2(tmp_path, secret_dir):
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "h.py").write_text(HANDLER)
+    cache = tmp_path / "cache"
+    cold, _ = _run_cached(tree, cache)
+    assert json.loads(cold)
+    entries = _entry_files(cache)
+    assert entries
+    for k, p in enumerate(entries):
+        head, body = p.read_text().split("\n", 1)
+        data = json.loads(body)
+        if k % 2 == 0:
+            data["findings"] = []  # erase the finding: the signature no longer matches
+        else:
+            data["suppressions"] = "x"
+            for f in data.get("findings", ()):
+                f["line"] = "abc"
+        p.write_text(head + "\n" + json.dumps(data))
+    warm, s = _run_cached(tree, cache)
+    assert warm == cold
+    assert s.cache.hits == 0
+
+
+def test_malformed_but_correctly_signed_entries_are_misses(tmp_path, secret_dir):
+    # an entry written by a buggy version with a valid signature: the shape check catches it
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "h.py").write_text(HANDLER)
+    cache = tmp_path / "cache"
+    cold, s = _run_cached(tree, cache)
+    for p in _entry_files(cache):
+        head, body = p.read_text().split("\n", 1)
+        key = json.loads(head)["key"]
+        data = json.loads(body)
+        for f in data.get("findings", ()):
+            f["line"] = "abc"
+        data["suppressions"] = "x"
+        p.write_text(s.cache._signed(key, json.dumps(data)))
+    warm, s2 = _run_cached(tree, cache)
+    assert warm == cold
+
+
+def test_emptied_compiled_rules_do_not_drop_template_rules(tmp_path, secret_dir):
+    cfg = Config(cache_dir=tmp_path / "c")
+    s1 = Session(cfg)
+    n = len(s1.loaded.template_rules)
+    assert n >= 13
+    for p in (tmp_path / "c").rglob("rules-*.json"):
+        head, _ = p.read_text().split("\n", 1)
+        p.write_text(head + "\n" + json.dumps({"fingerprint": s1.cache.fingerprint, "rules": []}))
+    s2 = Session(cfg)
+    assert len(s2.loaded.template_rules) == n
+    assert {c for c in s2.enabled if c.startswith("LL2")} == {c for c in s1.enabled if c.startswith("LL2")}
+
+
+def test_entries_from_another_machine_are_not_believed(tmp_path, monkeypatch):
+    from lambda_lint import cache as cache_mod
+
+    tree = tmp_path / "t"
+    tree.mkdir()
+    (tree / "h.py").write_text(HANDLER)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("LAMBDA_LINT_SECRET_DIR", str(tmp_path / "a"))
+    monkeypatch.setattr(cache_mod, "_SECRET", None)
+    _run_cached(tree, cache)
+    monkeypatch.setenv("LAMBDA_LINT_SECRET_DIR", str(tmp_path / "b"))  # a repo-shipped cache
+    monkeypatch.setattr(cache_mod, "_SECRET", None)
+    _, s = _run_cached(tree, cache)
+    assert s.cache.hits == 0
+    _, s = _run_cached(tree, cache)
+    assert s.cache.hits >= 1
+    monkeypatch.setattr(cache_mod, "_SECRET", None)
+
+
+LL304_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.handler
+"""
+
+
+def test_warm_cache_equals_cold_when_the_code_folder_gains_or_loses_python(tmp_path, secret_dir):
+    tree = tmp_path / "t"
+    (tree / "src" / "lib").mkdir(parents=True)
+    (tree / "src" / "lib" / "README.txt").write_text("built elsewhere\n")
+    (tree / "template.yaml").write_text(LL304_TEMPLATE)
+    cache = tmp_path / "cache"
+
+    def check():
+        warm, _ = _run_cached(tree, cache)
+        cold, _ = _run_cached(tree, tmp_path / f"cold{time.monotonic_ns()}")
+        assert warm == cold
+        return {f["rule"] for f in json.loads(cold)}
+
+    assert "LL304" not in check()  # no Python under CodeUri: unknown, silent
+    (tree / "src" / "lib" / "util.py").write_text("X = 1\n")
+    assert "LL304" in check()  # Python there, app.py is not: a real LL304
+    (tree / "src" / "lib" / "util.py").unlink()
+    assert "LL304" not in check()
+    (tree / "src" / "app.py").write_text(HANDLER)
+    assert "LL304" not in check()

@@ -171,7 +171,9 @@ def load_rule_file(path: Path) -> TemplateRule:
 
     spath = str(path)
     try:
-        data = _plain(load(path.read_bytes(), spath))
+        from lambda_lint.fileio import CONFIG_LIMIT, read_bytes
+
+        data = _plain(load(read_bytes(path, CONFIG_LIMIT), spath))
     except ParseFailure as exc:
         raise RuleFileError(spath, "(file)", f"invalid YAML at line {exc.line}: {exc.message}") from None
     except OSError as exc:

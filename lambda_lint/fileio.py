@@ -1,0 +1,125 @@
+"""The one way lambda-lint reads a file: bounded, and only regular files.
+
+Every input can be hostile: a rule file that is a FIFO blocked the run forever, and a rule
+file, cache entry or ``--baseline`` symlinked to ``/dev/zero`` was read until the OOM killer
+ended the process (23.5 GB). So every read (sources, templates, configuration, rule files,
+cache entries, baselines, ``.gitignore``) goes through :func:`read_bytes`:
+
+* the file is opened with ``O_NONBLOCK`` (opening a FIFO never waits for a writer) and
+  checked with ``fstat`` on the open descriptor (no window to swap the file after a check);
+* anything but a regular file (FIFO, socket, device, folder) is refused;
+* at most ``limit`` bytes are read, whatever ``st_size`` says (``/proc`` files say 0), and a
+  longer file is refused rather than cut.
+
+Errors are :class:`ReadError`, an ``OSError`` with a one-line human message, so every
+existing ``except OSError`` keeps working.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from typing import Union
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+MiB = 1024 * 1024
+#: Python files and templates (the engine's limit since issue 8).
+SOURCE_LIMIT = 20 * MiB
+#: pyproject.toml, --config, rule files, .gitignore: text a person wrote.
+CONFIG_LIMIT = 8 * MiB
+#: One cache entry, a baseline.
+DATA_LIMIT = 128 * MiB
+
+
+class ReadError(OSError):
+    """A file that cannot or must not be read; ``str()`` is the whole story, for a finding."""
+
+    def __init__(self, message: str, err: int = errno.EIO) -> None:
+        super().__init__(err, message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _describe(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a directory, not a file"
+    if stat.S_ISFIFO(mode):
+        return "is a FIFO (named pipe), not a regular file; not read"
+    if stat.S_ISSOCK(mode):
+        return "is a socket, not a regular file; not read"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "is a device, not a regular file; not read"
+    return "is not a regular file; not read"
+
+
+def read_bytes(path: PathLike, limit: int = SOURCE_LIMIT) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; else :class:`ReadError`."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise ReadError("file not found", errno.ENOENT) from None
+    except IsADirectoryError:
+        raise ReadError("is a directory, not a file", errno.EISDIR) from None
+    except PermissionError:
+        raise ReadError("cannot read file: permission denied", errno.EACCES) from None
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}", exc.errno or errno.EIO) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(_describe(st.st_mode), errno.EINVAL)
+        if st.st_size > limit:
+            raise ReadError(f"file is {st.st_size / 1e6:.1f} MB, over the {_mib(limit)} limit; not read",
+                            errno.EFBIG)
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 * MiB))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise ReadError(f"file is over the {_mib(limit)} limit; not read", errno.EFBIG)
+        return data
+    except ReadError:
+        raise
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}", exc.errno or errno.EIO) from None
+    finally:
+        os.close(fd)
+
+
+def read_prefix(path: PathLike, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file (a sniff); :class:`ReadError` as above."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}", exc.errno or errno.EIO) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(_describe(st.st_mode), errno.EINVAL)
+        return os.read(fd, size)
+    except ReadError:
+        raise
+    except OSError as exc:
+        raise ReadError(f"cannot read file: {exc.strerror or exc}", exc.errno or errno.EIO) from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: PathLike, limit: int = CONFIG_LIMIT) -> str:
+    """UTF-8 text (bad bytes replaced) of a bounded regular file."""
+    return read_bytes(path, limit).decode("utf-8", errors="replace")
+
+
+def _mib(n: int) -> str:
+    return f"{n // MiB} MiB" if n >= MiB else f"{n:,} bytes"

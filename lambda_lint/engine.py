@@ -183,7 +183,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     try:
         source = read_source(job.path)
         result.digest = hashlib.sha256(source).hexdigest()
-        _scan_suppressions(source, result)
+        _scan_suppressions(source, result, template=job.kind != "python")
         if job.kind == "python":
             from lambda_lint.code import lint_python
 
@@ -243,10 +243,10 @@ def with_ends(findings: List[Finding], source: bytes, kind: str) -> List[Finding
         return findings
 
 
-def _scan_suppressions(source: bytes, result: FileResult) -> None:
+def _scan_suppressions(source: bytes, result: FileResult, template: bool = False) -> None:
     if b"lambda-lint" in source or b"noqa" in source or b"NOQA" in source:
         text = source.decode("utf-8", errors="replace")
-        result.suppressions = supp.to_json(supp.scan(text))
+        result.suppressions = supp.to_json(supp.scan(text, template=template))
 
 
 def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[FileJob], Discovery]:

@@ -347,3 +347,62 @@ def test_warm_cache_equals_cold_when_the_code_folder_gains_or_loses_python(tmp_p
     assert "LL304" not in check()
     (tree / "src" / "app.py").write_text(HANDLER)
     assert "LL304" not in check()
+
+
+# ------------------------------------------------------------- findings hidden or invented
+
+KINESIS_JSON = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Transform": "AWS::Serverless-2016-10-31",
+    "Description": "stream consumer # noqa",
+    "Resources": {
+        "Fn": {"Type": "AWS::Serverless::Function",
+               "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "InlineCode": "x = 1",
+                              "Events": {"S": {"Type": "Kinesis", "Properties": {
+                                  "Stream": "arn:aws:kinesis:us-east-1:123456789012:stream/s",
+                                  "StartingPosition": "LATEST"}}}}},
+    },
+}
+
+
+def test_noqa_inside_a_json_template_is_text_not_a_suppression(tmp_path):
+    minified = json.dumps(KINESIS_JSON, separators=(",", ":"))
+    result = lint_text(tmp_path, "t.json", minified)
+    assert result.suppressions == []
+    plain = json.dumps(dict(KINESIS_JSON, Description="stream consumer"), separators=(",", ":"))
+    assert codes(lint_text(tmp_path, "u.json", plain).findings)  # the template has findings
+
+
+def test_noqa_inside_a_quoted_yaml_scalar_is_text(tmp_path):
+    from lambda_lint.suppressions import scan
+
+    assert scan('Description: "handles # noqa"\n', template=True) == []
+    assert scan("Description: 'it''s # noqa'\n", template=True) == []
+    assert [s.line for s in scan("A: it's  # noqa\nB: 1 # lambda-lint: ignore[LL201]\n", template=True)] == [1, 2]
+
+
+@needs_exe
+@pytest.mark.parametrize("select", [["--select", "LL1"], ["--select", "LL201"], ["--select", "LL101"]])
+def test_parse_failures_are_reported_whatever_is_selected(tmp_path, select):
+    (tmp_path / "bad.py").write_text("def broken(:\n")
+    (tmp_path / "bad.yaml").write_text("Resources: [\n")
+    p = run_cli(["--no-cache", "--format", "json", *select, "bad.py", "bad.yaml"], tmp_path)
+    assert p.returncode == 1, p.stdout
+    assert sorted((f["path"], f["rule"]) for f in json.loads(p.stdout)) == [("bad.py", "LL001"), ("bad.yaml", "LL001")]
+    # an explicit ignore still wins
+    p = run_cli(["--no-cache", "--format", "json", *select, "--ignore", "LL001", "bad.py"], tmp_path)
+    assert (p.returncode, json.loads(p.stdout)) == (0, [])
+
+
+@needs_exe
+def test_precommit_handlers_hook_passes_file_names_after_double_dash(tmp_path):
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "lambda-lint-handlers")
+    argv = hook["entry"].split()[1:] + list(hook.get("args", [])) + ["-x.py", "ok.py"]
+    (tmp_path / "-x.py").write_text(HANDLER)
+    (tmp_path / "ok.py").write_text("x = 1\n")
+    p = run_cli(["--no-cache", "--format", "json", *argv], tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert [(f["path"], f["rule"]) for f in json.loads(p.stdout)] == [("-x.py", "LL101")]

@@ -406,3 +406,42 @@ def test_precommit_handlers_hook_passes_file_names_after_double_dash(tmp_path):
     p = run_cli(["--no-cache", "--format", "json", *argv], tmp_path)
     assert p.returncode == 1, p.stderr
     assert [(f["path"], f["rule"]) for f in json.loads(p.stdout)] == [("-x.py", "LL101")]
+
+
+def _nested_definition(depth: int) -> dict:
+    node: dict = {"Type": "Pass", "Comment": "x" * 40, "Items": list(range(280))}
+    for i in range(depth):
+        node = {"Type": "Parallel", "Comment": f"level {i}", "Branches": [{"States": {"S": node}}]}
+    return node
+
+
+def test_alias_free_deep_template_is_not_an_alias_bomb(tmp_path):
+    resources = {f"Machine{i}": {"Type": "AWS::StepFunctions::StateMachine",
+                                 "Properties": {"Definition": _nested_definition(8)}} for i in range(401)}
+    text = json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources})
+    assert len(text) > 800_000
+    result = lint_text(tmp_path, "machines.json", text)
+    assert "LL001" not in codes(result.findings), [f.message for f in result.findings]
+    assert result.parsed
+
+
+def test_a_real_alias_bomb_is_still_refused(tmp_path):
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    lines.append("Resources: {}")
+    result = lint_text(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    assert codes(result.findings) == ["LL001"] and "alias" in result.findings[0].message
+
+
+def test_deep_json_string_property_is_confined_to_that_property(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000  # 200 KB of nested JSON in a string
+    template = {"AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"RedrivePolicy": deep}},
+                              **KINESIS_JSON["Resources"]},
+                "Transform": "AWS::Serverless-2016-10-31"}
+    t = time.monotonic()
+    result = lint_text(tmp_path, "q.json", json.dumps(template))
+    assert time.monotonic() - t < 20
+    assert "LL001" not in codes(result.findings) and result.parsed
+    assert any(f.code.startswith("LL2") for f in result.findings)  # the function is still linted

@@ -70,7 +70,10 @@ def write_baseline(path, result) -> int:
         for rule, rel, fp in sorted(counts)
     ]
     data = {"version": VERSION, "tool": "lambda-lint", "findings": entries}
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from lambda_lint.report import encodable
+
+    # a file name that is not UTF-8 (surrogate escapes) is written as a JSON \udcXX escape
+    text = encodable(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "json", "utf-8")
     tmp = path.with_name(path.name + ".tmp")
     try:
         if path.parent and not path.parent.exists():

@@ -135,10 +135,12 @@ def rule_files(rule_dirs: Sequence[Path]) -> List[Path]:
 
     out: List[Path] = []
     for d in [builtin_rules_dir(), *rule_dirs]:
+        from lambda_lint.fileio import is_dir, is_file
+
         d = Path(d)
-        if d.is_file():
+        if is_file(d):
             out.append(d)
-        elif d.is_dir():
+        elif is_dir(d):
             out.extend(sorted(list(d.glob("*.yaml")) + list(d.glob("*.yml"))))
         else:
             out.append(d)  # missing: hashed as such; the loader reports the error

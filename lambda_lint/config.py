@@ -89,13 +89,18 @@ def _load_toml(path: Path) -> Dict[str, Any]:
 
 def find_pyproject(start: Path) -> Optional[Path]:
     """The nearest ``pyproject.toml`` with a ``[tool.lambda-lint]`` table, walking up."""
-    cur = start.resolve()
-    if cur.is_file():
+    from lambda_lint.fileio import is_dir, is_file, read_text
+
+    cur = Path(os.path.abspath(start))
+    try:
+        cur = cur.resolve()
+    except (OSError, RuntimeError):
+        pass  # a symlink loop or a folder we may not search: walk up from the path as given
+    if not is_dir(cur):
         cur = cur.parent
     for folder in (cur, *cur.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            from lambda_lint.fileio import read_text
+        if is_file(candidate):
 
             try:
                 text = read_text(candidate)
@@ -196,7 +201,9 @@ def load_config(
     values: Dict[str, Any] = {}
     path = config_file
     if path is not None:
-        if not path.is_file():
+        from lambda_lint.fileio import is_file
+
+        if not is_file(path):
             raise ConfigError(f"--config: no such file: {path}")
         values.update(parse_table(read_table(path, explicit=True), path))
     else:

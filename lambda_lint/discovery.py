@@ -45,6 +45,9 @@ class SourceFile:
 class Discovery:
     files: List[SourceFile] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    # folders the walk could not list (permission denied...): (display, reason). Reported as
+    # LL001 by the engine: their files were not linted, and silence would say they were clean.
+    unreadable: List[Tuple[str, str]] = field(default_factory=list)
 
 
 class _IgnoreStack:
@@ -57,9 +60,11 @@ class _IgnoreStack:
     def _spec_for(self, folder: Path):
         if folder in self._specs:
             return self._specs[folder]
+        from lambda_lint.fileio import is_file
+
         spec = None
         gi = folder / ".gitignore"
-        if self.enabled and gi.is_file():
+        if self.enabled and is_file(gi):
             try:
                 from lambda_lint.fileio import read_text
 
@@ -92,8 +97,10 @@ class _IgnoreStack:
 
 
 def _git_root(start: Path) -> Optional[Path]:
+    from lambda_lint.fileio import exists
+
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             return folder
     return None
 
@@ -185,15 +192,24 @@ def discover(
         seen.add(key)
         result.files.append(SourceFile(display=display, path=Path(os.path.abspath(path)), kind=kind))
 
+    from lambda_lint.fileio import access_denied, exists, is_dir
+
     for arg in paths or ["."]:
         p = Path(arg)
-        if not p.exists() and not p.is_symlink():
+        if not exists(p):
+            if access_denied(p):
+                # inside a folder we may not search: a file named here is linted (and its
+                # read says "permission denied"), never reported as missing
+                kind = _classify(p, explicit=True, sniff=sniff)
+                if kind:
+                    add(arg, p, kind)
+                continue
             result.missing.append(arg)
             continue
-        if p.is_dir():
+        if is_dir(p):
             top = Path(os.path.abspath(p))
             root = _git_root(top)
-            for file_path, rel in _walk(top, excludes, ignores, root):
+            for file_path, rel in _walk(top, excludes, ignores, root, result.unreadable, arg):
                 kind = _classify(file_path, explicit=False, sniff=sniff)
                 if kind:
                     add(_join_display(arg, rel), file_path, kind)
@@ -204,8 +220,10 @@ def discover(
     return result
 
 
-def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
-    """Yield (file, path relative to top) depth-first in sorted order; never follows dir links."""
+def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path],
+          unreadable: Optional[List[Tuple[str, str]]] = None, arg: str = ".") -> Iterator[Tuple[Path, str]]:
+    """Yield (file, path relative to top) depth-first in sorted order; never follows dir links.
+    A folder that cannot be listed is added to ``unreadable`` (display, reason)."""
     start_chain = _ancestors_down(root, top)
     # (folder, its path relative to top with a trailing "/", the .gitignore chain)
     stack: List[Tuple[Path, str, List[Path]]] = [(top, "", start_chain)]
@@ -213,7 +231,10 @@ def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[
         folder, prefix, chain = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None and not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                display = _join_display(arg, prefix.rstrip("/")) if prefix else arg
+                unreadable.append((display, exc.strerror or str(exc)))
             continue
         subdirs: List[Tuple[Path, str, List[Path]]] = []
         for entry in entries:
@@ -250,7 +271,7 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
     while True:
         for name in TEMPLATE_NAMES:
             candidate = folder / name
-            if candidate.is_file() and sniff_file(candidate):
+            if sniff_file(candidate):  # False for a missing or unreadable file
                 return candidate
         try:
             others = sorted(

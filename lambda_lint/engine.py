@@ -301,6 +301,8 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     results: List[FileResult] = execute(jobs, config, session)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
+    for folder, reason in found.unreadable:
+        results.append(_missing_result(folder, session, f"cannot read folder: {reason}; its files were not linted"))
 
     findings: List[Finding] = []
     for r in results:
@@ -311,9 +313,9 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     return _finish(findings, results, config, session)
 
 
-def _missing_result(arg: str, session: Session) -> FileResult:
+def _missing_result(arg: str, session: Session, message: str = "no such file or folder") -> FileResult:
     reporter = Reporter(arg, session.metas)
-    reporter.report("LL001", 1, 1, "no such file or folder", anchor="LL001:missing")
+    reporter.report("LL001", 1, 1, message, anchor="LL001:missing")
     return FileResult(display=arg, path=arg, kind="missing", requested=True, findings=reporter.findings)
 
 

@@ -123,3 +123,41 @@ def read_text(path: PathLike, limit: int = CONFIG_LIMIT) -> str:
 
 def _mib(n: int) -> str:
     return f"{n // MiB} MiB" if n >= MiB else f"{n:,} bytes"
+
+
+# -- questions about paths that never raise ------------------------------------------------
+# pathlib's is_file()/is_dir()/exists() raise PermissionError (a path inside a folder that
+# cannot be searched, mode 644 or 000): for a non-root user that made the whole run exit 2.
+# "Cannot tell" answers False, and reading the file later says why.
+
+def is_file(path: PathLike) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: PathLike) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def exists(path: PathLike) -> bool:
+    try:
+        os.lstat(path)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def access_denied(path: PathLike) -> bool:
+    """Is ``path`` there but hidden by permissions (so "no such file" would be a lie)?"""
+    try:
+        os.lstat(path)
+        return False
+    except PermissionError:
+        return True
+    except (OSError, ValueError):
+        return False

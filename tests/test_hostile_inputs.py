@@ -445,3 +445,139 @@ def test_deep_json_string_property_is_confined_to_that_property(tmp_path):
     assert time.monotonic() - t < 20
     assert "LL001" not in codes(result.findings) and result.parsed
     assert any(f.code.startswith("LL2") for f in result.findings)  # the function is still linted
+
+
+# ------------------------------------------------------------- permissions (as a non-root user)
+
+def _nobody_prefix() -> List[str]:
+    """How to run a command as nobody (65534): root reads a mode-000 file anyway, and CI
+    runs as root. setpriv (util-linux) when there is one, else su."""
+    if os.geteuid() != 0:
+        return []  # already a normal user: permissions apply as they are
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+    if shutil.which("su"):
+        return ["su", "nobody", "-s", "/bin/sh", "-c", '"$0" "$@"']
+    return ["<none>"]
+
+
+def _nobody_can_run_lambda_lint() -> Optional[str]:
+    """None when this interpreter can run lambda-lint as nobody, else why not."""
+    if not hasattr(os, "geteuid"):
+        return "no POSIX users on this platform"
+    prefix = _nobody_prefix()
+    if prefix == ["<none>"]:
+        return "running as root and neither setpriv nor su can drop privileges"
+    try:
+        p = subprocess.run([*prefix, sys.executable, "-c", "import lambda_lint.cli, lambda_lint.engine"],
+                           capture_output=True, timeout=60, cwd="/")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"cannot start Python as nobody: {exc}"
+    if p.returncode != 0:
+        return f"this Python or lambda-lint is not readable by nobody: {p.stderr.decode()[-200:]}"
+    return None
+
+
+@pytest.fixture
+def public_tmp():
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="ll-perm-", dir="/tmp" if os.path.isdir("/tmp") else None))
+    d.chmod(0o755)
+    yield d
+    for root, dirs, _files in os.walk(d):
+        for name in dirs:
+            try:
+                os.chmod(os.path.join(root, name), 0o755)
+            except OSError:
+                pass
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_permission_denied_is_ll001_never_exit_2(public_tmp):
+    why = _nobody_can_run_lambda_lint()
+    if why:
+        pytest.skip(why)
+    t = public_tmp / "t"
+    (t / "locked").mkdir(parents=True)
+    (t / "noexec").mkdir()
+    (t / "locked" / "a.py").write_text("x = 1\n")
+    (t / "noexec" / "b.py").write_text("x = 1\n")
+    (t / "noexec" / "template.yaml").write_text("Resources: {}\n")
+    os.chmod(t, 0o755)
+    (t / "locked").chmod(0o000)
+    (t / "noexec").chmod(0o644)  # can list the names, cannot stat or open them
+    cases = {
+        ".": {("locked", "LL001"), ("noexec/b.py", "LL001")},
+        "locked/a.py": {("locked/a.py", "LL001")},
+        "locked": {("locked", "LL001")},
+        "noexec": {("noexec/b.py", "LL001")},
+    }
+    for arg, want in cases.items():
+        p = subprocess.run([*_nobody_prefix(), sys.executable, "-m", "lambda_lint", "--no-cache", "--format",
+                            "json", arg], cwd=str(t), capture_output=True, timeout=120)
+        assert p.returncode == 1, (arg, p.stderr)
+        assert b"internal error" not in p.stderr
+        got = {(f["path"], f["rule"]) for f in json.loads(p.stdout)}
+        assert got == want, (arg, got)
+        messages = " ".join(f["message"] for f in json.loads(p.stdout))
+        assert "permission denied" in messages.lower(), messages
+
+
+# ------------------------------------------------------------- file names that are not UTF-8
+
+@needs_exe
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a filesystem that stores raw bytes")
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github"])
+def test_non_utf8_file_names_in_every_format_under_a_strict_stdout(tmp_path, fmt):
+    name = os.fsdecode(b"bad\xff.py")
+    (tmp_path / name).write_text(HANDLER)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8:strict")
+    p = run_cli(["--no-cache", "--format", fmt, "."], tmp_path, env=env)
+    assert p.returncode == 1, p.stderr
+    assert b"internal error" not in p.stderr
+    p.stdout.decode("utf-8")  # valid UTF-8, whatever the file name
+    if fmt == "json":
+        data = json.loads(p.stdout)
+        assert os.fsencode(data[0]["path"]) == b"bad\xff.py"  # the exact bytes survive
+    if fmt == "sarif":
+        loc = json.loads(p.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert loc["artifactLocation"]["uri"] == "bad%FF.py"
+    # an ASCII-only stream still gets valid JSON
+    env = dict(os.environ, PYTHONIOENCODING="ascii:strict")
+    (tmp_path / "caf\u00e9.py").write_text(HANDLER)
+    p = run_cli(["--no-cache", "--format", fmt, "."], tmp_path, env=env)
+    assert p.returncode == 1 and b"internal error" not in p.stderr, p.stderr
+    if fmt in ("json", "sarif"):
+        json.loads(p.stdout.decode("ascii"))
+
+
+@needs_exe
+@pytest.mark.skipif(sys.platform == "win32", reason="needs raw-byte file names")
+def test_baseline_round_trips_a_non_utf8_file_name(tmp_path):
+    (tmp_path / os.fsdecode(b"bad\xff.py")).write_text(HANDLER)
+    p = run_cli(["--no-cache", "--write-baseline", "b.json", "."], tmp_path)
+    assert p.returncode == 0, p.stderr
+    json.loads((tmp_path / "b.json").read_bytes().decode("utf-8"))
+    p = run_cli(["--no-cache", "--baseline", "b.json", "."], tmp_path)
+    assert p.returncode == 0, p.stdout
+
+
+# ------------------------------------------------------------- a reader that goes away
+
+@needs_exe
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX pipes")
+@pytest.mark.parametrize("extra", [[], ["--exit-zero"]])
+def test_broken_pipe_exits_0_quietly_as_ruff_does(tmp_path, extra):
+    many = "".join(f"def handler{i}(event, context):\n    while True:\n        pass\n" for i in range(400))
+    for i in range(10):  # ~1 MB of output, far more than a pipe holds
+        (tmp_path / f"h{i:03}.py").write_text(many)
+    proc = subprocess.Popen([EXE, "--no-cache", *extra, "."], cwd=str(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # `| head -1`
+    _, err = proc.communicate(timeout=120)
+    # with --exit-zero: 0 (it was 1). Without, 0 when the write failed (as ruff), or 1 when
+    # the pipe took everything before the reader left: never 2, never a traceback.
+    assert proc.returncode == 0 if extra else proc.returncode in (0, 1), err
+    assert b"Traceback" not in err and b"Exception ignored" not in err, err

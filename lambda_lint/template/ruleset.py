@@ -245,9 +245,11 @@ def load_rule_dirs(dirs: Sequence[Path]) -> List[TemplateRule]:
     """Every ``*.yaml``/``*.yml`` rule file of the given folders, sorted by code."""
     rules: List[TemplateRule] = []
     for d in dirs:
+        from lambda_lint.fileio import is_dir, is_file
+
         d = Path(d)
-        if not d.is_dir():
-            if d.is_file():
+        if not is_dir(d):
+            if is_file(d):
                 rules.append(load_rule_file(d))
                 continue
             raise RuleFileError(str(d), "(folder)", "no such rule folder")

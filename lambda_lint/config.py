@@ -118,7 +118,30 @@ def _str_list(value: Any, key: str, where: str) -> Tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key!r} must be a list of strings")
+    for v in value:
+        if "\0" in v:
+            raise ConfigError(f"{where}: {key!r}: {v!r} holds a NUL byte")
     return tuple(value)
+
+
+def _check_patterns(patterns: Tuple[str, ...], key: str, where: str) -> None:
+    """gitignore-style patterns must compile now (``"!"`` was an internal error later)."""
+    import pathspec
+
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except Exception as exc:  # noqa: BLE001 - GitIgnorePatternError, ValueError...
+            raise ConfigError(f"{where}: {key!r}: invalid pattern {p!r} ({exc})") from None
+
+
+def _path_value(value: str, key: str, where: str, base: Path) -> Path:
+    if "\0" in value:
+        raise ConfigError(f"{where}: {key!r}: {value!r} holds a NUL byte")
+    try:
+        return (base / value).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {key!r}: {value!r} is not a usable path ({exc})") from None
 
 
 def read_table(path: Path, *, explicit: bool) -> Dict[str, Any]:
@@ -147,8 +170,10 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
         if key in _LIST_KEYS:
             items = _str_list(value, key, where)
             if key == "rules":
-                out["rule_dirs"] = tuple((base / p).resolve() for p in items)
+                out["rule_dirs"] = tuple(_path_value(p, key, where, base) for p in items)
             else:
+                if key in ("exclude", "extend-exclude"):
+                    _check_patterns(items, key, where)
                 out[key.replace("-", "_")] = items
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
@@ -156,6 +181,7 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             out["per_file_ignores"] = tuple(
                 (pattern, _str_list(codes, f"per-file-ignores.{pattern}", where)) for pattern, codes in value.items()
             )
+            _check_patterns(tuple(value), "per-file-ignores", where)
         elif key == "severity":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'severity' must be a table of CODE = \"error|warning|info\"")
@@ -190,7 +216,7 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'cache-dir' must be a path")
-            out["cache_dir"] = (base / value).resolve()
+            out["cache_dir"] = _path_value(value, key, where, base)
     return out
 
 

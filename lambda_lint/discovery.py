@@ -72,9 +72,7 @@ class _IgnoreStack:
             except OSError:
                 lines = []
             if lines:
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                spec = _gitignore_spec(lines)
         self._specs[folder] = spec
         return spec
 
@@ -94,6 +92,24 @@ class _IgnoreStack:
             if spec.match_file(rel):
                 return True
         return False
+
+
+def _gitignore_spec(lines: List[str]):
+    """A repository's .gitignore is input: git skips a line it cannot use (``!`` alone), and so
+    do we (pathspec raised, and the run exited 2)."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # noqa: BLE001 - GitIgnorePatternError and friends
+        good = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # noqa: BLE001
+                continue
+            good.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(good) if good else None
 
 
 def _git_root(start: Path) -> Optional[Path]:

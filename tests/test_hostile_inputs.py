@@ -581,3 +581,83 @@ def test_broken_pipe_exits_0_quietly_as_ruff_does(tmp_path, extra):
     # the pipe took everything before the reader left: never 2, never a traceback.
     assert proc.returncode == 0 if extra else proc.returncode in (0, 1), err
     assert b"Traceback" not in err and b"Exception ignored" not in err, err
+
+
+# ------------------------------------------------------------- untrusted regexes, config edge cases
+
+RULE = """\
+code: LL901
+name: queue-name-rule
+severity: warning
+summary: a queue resource's logical ID matches a pattern
+for: resource
+where: {{type: AWS::SQS::Queue}}
+options:
+  pattern: "^Q"
+require:
+  logical_id: {{matches: {matches}}}
+message: "{{logical_id}} does not match"
+docs: "## What it catches\\nTest rule.\\n"
+"""
+
+
+def _rule_dir(tmp_path: Path, matches: str) -> Path:
+    d = tmp_path / "rules"
+    d.mkdir(exist_ok=True)
+    (d / "LL901.yaml").write_text(RULE.format(matches=matches))
+    return d
+
+
+@needs_exe
+def test_catastrophic_pattern_in_a_rule_file_runs_in_linear_time(tmp_path):
+    rules = _rule_dir(tmp_path, '"^(a+)+$"')
+    (tmp_path / "t.yaml").write_text("Resources:\n  " + "a" * 40 + "b:\n    Type: AWS::SQS::Queue\n")
+    t = time.monotonic()
+    p = run_cli(["--no-cache", "--rules", str(rules), "--select", "LL901", "--format", "json", "t.yaml"], tmp_path)
+    assert time.monotonic() - t < 30  # 28 a's took 34 s, doubling per character
+    assert p.returncode == 1, p.stderr
+    assert [f["rule"] for f in json.loads(p.stdout)] == ["LL901"]
+
+
+def test_safe_regex_refuses_what_it_cannot_bound():
+    from lambda_lint import safe_regex
+
+    t = time.monotonic()
+    assert not safe_regex.search("^(a+)+$", "a" * 5000 + "b")
+    assert time.monotonic() - t < 2
+    with pytest.raises(safe_regex.RegexError):
+        safe_regex.compile("(")
+    with pytest.raises(safe_regex.RegexError):
+        safe_regex.compile(r"(a)\1")  # a backreference needs backtracking
+
+
+@needs_exe
+@pytest.mark.parametrize("body, key", [
+    ('rules = ["a\\u0000b"]', "rules"),
+    ('cache-dir = "a\\u0000b"', "cache-dir"),
+    ('exclude = ["!"]', "exclude"),
+    ('extend-exclude = ["!"]', "extend-exclude"),
+    ('[tool.lambda-lint.per-file-ignores]\n"!" = ["LL101"]', "per-file-ignores"),
+    ("x = " + "[" * 3000 + "]" * 3000, "nested too deeply"),
+    ('[tool.lambda-lint.options.LL901]\npattern = "("', "options.LL901.pattern"),
+])
+def test_config_edge_cases_are_usage_errors_naming_the_key(tmp_path, body, key):
+    _rule_dir(tmp_path, "{option: pattern}")
+    (tmp_path / "pyproject.toml").write_text(f'[tool.lambda-lint]\nrules = ["rules"]\n{body}\n'
+                                             if "rules =" not in body else f"[tool.lambda-lint]\n{body}\n")
+    (tmp_path / "h.py").write_text(HANDLER)
+    p = run_cli(["--no-cache", "."], tmp_path)
+    err = p.stderr.decode()
+    assert p.returncode == 2, (p.stdout, err)
+    assert "internal error" not in err and "Traceback" not in err
+    assert key in err, err
+
+
+@needs_exe
+def test_an_unusable_gitignore_line_is_skipped_as_git_does(tmp_path):
+    (tmp_path / ".gitignore").write_text("!\nignored.py\n")
+    (tmp_path / "ignored.py").write_text(HANDLER)
+    (tmp_path / "h.py").write_text(HANDLER)
+    p = run_cli(["--no-cache", "--format", "json", "."], tmp_path)
+    assert p.returncode == 1, p.stderr
+    assert [f["path"] for f in json.loads(p.stdout)] == ["h.py"]

@@ -37,6 +37,21 @@ def bind_options(value: Any, options: Dict[str, Any]) -> Any:
     return value
 
 
+def regex_option_refs(value: Any) -> List[str]:
+    """Names of the options used as a ``matches:`` pattern (checked when the user sets them)."""
+    out: List[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "matches" and isinstance(v, dict) and len(v) == 1 and "option" in v:
+                out.append(v["option"])
+            else:
+                out.extend(regex_option_refs(v))
+    elif isinstance(value, list):
+        for v in value:
+            out.extend(regex_option_refs(v))
+    return out
+
+
 def _option_refs(value: Any) -> List[str]:
     if isinstance(value, dict):
         if len(value) == 1 and "option" in value:
@@ -139,10 +154,12 @@ class _Validator:
             if op in ("in", "not_in") and not isinstance(arg, list):
                 raise self.err(f"{key}.{op}", "must be a list")
             if op == "matches":
+                from lambda_lint.safe_regex import RegexError, compile as compile_regex
+
                 try:
-                    re.compile(arg)
-                except (re.error, TypeError) as exc:
-                    raise self.err(f"{key}.{op}", f"not a regular expression: {exc}") from None
+                    compile_regex(arg)
+                except RegexError as exc:
+                    raise self.err(f"{key}.{op}", str(exc)) from None
             if op in ("gt", "gte", "lt", "lte"):
                 if isinstance(arg, dict):
                     unknown = set(arg) - OPERAND_KEYS

@@ -661,3 +661,28 @@ def test_an_unusable_gitignore_line_is_skipped_as_git_does(tmp_path):
     p = run_cli(["--no-cache", "--format", "json", "."], tmp_path)
     assert p.returncode == 1, p.stderr
     assert [f["path"] for f in json.loads(p.stdout)] == ["h.py"]
+
+
+def test_nested_lambdas_with_a_syntax_error_are_refused_quickly(tmp_path):
+    # found by the fuzz campaign: a lambda's colon must not end the chain it belongs to
+    t = time.monotonic()
+    result = lint_text(tmp_path, "l.py", "x = " + "lambda: " * 3000 + "1\ndef broken(:\n")
+    assert time.monotonic() - t < 10
+    assert codes(result.findings) == ["LL001"]
+
+
+@needs_exe
+def test_unsafe_inline_code_in_a_template_is_ll001_and_the_run_goes_on(tmp_path):
+    # the same text as Code.ZipFile killed the main process (the join phase lints inline code)
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: index.handler\n      Code:\n        ZipFile: \"x = " + "(" * 3000 + "\"\n")
+    (tmp_path / "h.py").write_text(HANDLER)
+    outs = set()
+    for jobs in ("1", "2"):
+        p = run_cli(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path)
+        assert p.returncode == 1, p.stderr
+        got = {(f["path"], f["rule"]) for f in json.loads(p.stdout)}
+        assert ("template.yaml", "LL001") in got and ("h.py", "LL101") in got
+        outs.add(p.stdout)
+    assert len(outs) == 1

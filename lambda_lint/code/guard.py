@@ -96,6 +96,7 @@ def scan(text: str, max_tokens: int = MAX_TOKENS) -> GuardReport:
     after_value = False  # the previous token ends a value (so "(" / "[" is a trailer)
     tokens = 0
     data = 0
+    lambdas = 0  # lambdas whose colon is still to come
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "n":
@@ -125,8 +126,11 @@ def scan(text: str, max_tokens: int = MAX_TOKENS) -> GuardReport:
             after_value = True
         elif kind == "p":
             data += 1
-            chain = 0
-            chain_start_line = line
+            if lambdas and m.group() == ":":
+                lambdas -= 1  # the colon of a lambda: its body continues the expression
+            else:
+                chain = 0
+                chain_start_line = line
             after_value = False
         elif kind == "o":
             data += 1
@@ -158,6 +162,8 @@ def scan(text: str, max_tokens: int = MAX_TOKENS) -> GuardReport:
         else:  # a word
             word = m.group()
             if word in _WORD_OPS:
+                if word == "lambda":
+                    lambdas += 1
                 chain += 1
                 if chain > rep.chain:
                     rep.chain, rep.chain_line = chain, chain_start_line

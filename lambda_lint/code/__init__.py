@@ -73,22 +73,53 @@ MAX_EXPR_DEPTH = 500
 def _guard(text: str, path: str) -> Any:
     """Refuse what libcst must not see; returns CPython's AST when CPython parses the file.
 
-    The linear scan (code/guard.py) runs first on every file, valid or not; CPython's parser
-    runs only on files the scan let through (it is C and linear, but it still allocates a
-    node per token). A file CPython rejects is handed to libcst only when the scan found
-    nothing libcst is slow or unsafe on, so every path here is bounded.
+    Linear checks run first on every file, valid or not: a file longer than the token
+    budget in characters is scanned (code/guard.py) before any parser allocates a node per
+    token, so nothing over the budget reaches one. CPython's parser (C, linear) then decides: a
+    valid file gets the exact AST-depth check; a file it rejects is scanned and handed to
+    libcst only when the scan found nothing libcst is slow or unsafe on. Every path is
+    bounded.
     """
     from lambda_lint.code import guard
     from lambda_lint.errors import ParseFailure, SkippedModule
 
-    rep = guard.scan(text)
-    if rep.over_budget:
+    rep = None
+    if len(text) > guard.MAX_TOKENS:  # a token is at least one character: shorter is under budget
+        rep = guard.scan(text)
+    if rep is not None and rep.over_budget:
         size = f"{len(text.encode('utf-8', 'surrogatepass')) / 1e6:.1f} MB, over {guard.MAX_TOKENS:,} tokens"
         if rep.data_like:
             raise SkippedModule(f"skipped: a generated data module ({size}, mostly literals), not handler "
                                 f"code; exclude it to silence this note")
         raise ParseFailure(f"module too large to analyse safely ({size}; the budget for handler code is "
                            f"{guard.MAX_TOKENS:,} tokens); split it or exclude it", 1, 1)
+    try:
+        tree = _quiet_compile(text, path)
+    except SyntaxError as exc:
+        # Rejected: whether libcst may see it is the scan's call (it cannot crash or stall
+        # on a file the scan passed). CPython's own words are the finding otherwise.
+        rep = rep or guard.scan(text)
+        problem = _problem(rep)
+        if problem is not None:
+            raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        return None
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        problem = _problem(rep or guard.scan(text))
+        message, line = problem or ("the code is nested too deeply to parse safely", 1)
+        raise ParseFailure(message, line, 1) from None
+    # CPython accepted it: its own bracket limit (200) held, and the exact AST check below
+    # measures the chains, so the scan's estimates never refuse a valid file.
+    deep_line = _ast_too_deep(tree)
+    if deep_line:
+        raise ParseFailure(f"an expression is nested more than {MAX_EXPR_DEPTH} levels deep (a very long chain "
+                           f"of operators, calls or subscripts); too complex to analyse safely", deep_line, 1)
+    return tree
+
+
+def _problem(rep: Any) -> Any:
+    """(message, line) when the scan found what libcst must not parse, else None."""
+    from lambda_lint.code import guard
+
     problem = None
     if rep.depth > guard.MAX_BRACKET_DEPTH:
         problem = (f"brackets nested {rep.depth} levels deep (Python allows {guard.MAX_BRACKET_DEPTH}); "
@@ -96,22 +127,7 @@ def _guard(text: str, path: str) -> Any:
     elif rep.chain > guard.MAX_CHAIN:
         problem = (f"an expression is nested too deeply: it chains {rep.chain} operators, calls or "
                    f"subscripts (over {guard.MAX_CHAIN}); too complex to analyse safely", rep.chain_line)
-    try:
-        tree = _quiet_compile(text, path)
-    except SyntaxError as exc:
-        if problem is not None:  # libcst is unsafe here: CPython's own words are the finding
-            raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
-        return None
-    except (RecursionError, MemoryError, ValueError, OverflowError):
-        message, line = problem or ("the code is nested too deeply to parse safely", 1)
-        raise ParseFailure(message, line, 1) from None
-    if problem is not None and rep.depth > guard.MAX_BRACKET_DEPTH:
-        raise ParseFailure(*problem)  # unreachable with CPython's own limit, kept for other parsers
-    deep_line = _ast_too_deep(tree)
-    if deep_line:
-        raise ParseFailure(f"an expression is nested more than {MAX_EXPR_DEPTH} levels deep (a very long chain "
-                           f"of operators, calls or subscripts); too complex to analyse safely", deep_line, 1)
-    return tree
+    return problem
 
 
 def _ast_too_deep(tree: Any, limit: int = MAX_EXPR_DEPTH) -> int:

@@ -94,12 +94,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(f"{PROG}: interrupted\n")
         return 130
     except BrokenPipeError:
-        # `lambda-lint | head`: the reader went away; not our failure.
+        # `lambda-lint | head`: the reader went away; not our failure. As ruff does: exit 0,
+        # quietly (with --exit-zero this returned 1, issue 20). stdout is pointed at devnull
+        # so the interpreter's final flush does not raise again.
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, sys.stdout.fileno())
+            os.close(fd)
+        except (OSError, ValueError, AttributeError):
             pass
-        return 1
+        return 0
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 2)
@@ -149,11 +153,13 @@ def _main(argv: List[str]) -> int:
         "posture_scope": args.posture_scope,
         "external_alarms": True if args.external_alarms else None,
     }
+    from lambda_lint.fileio import exists, is_dir
+
     for d in cli["rule_dirs"] or ():
-        if not d.is_dir():
+        if not is_dir(d):
             raise UsageError(f"--rules: no such folder: {d}")
     search_from = Path(args.paths[0]) if args.paths else Path.cwd()
-    if not search_from.exists():
+    if not exists(search_from):
         search_from = Path.cwd()
     config = load_config(
         config_file=Path(args.config) if args.config else None,
@@ -210,6 +216,11 @@ def _main(argv: List[str]) -> int:
         return _diff(result, config, session)
     if args.fix:
         result = _fix(result, args, config, session)
+    if not config.quiet:
+        from lambda_lint.run.engine import skipped_notes
+
+        for note in skipped_notes(result.files):
+            sys.stderr.write(f"{PROG}: note: {note}\n")
     if result.files_checked == 0 and not config.quiet:
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")

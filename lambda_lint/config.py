@@ -90,13 +90,20 @@ def _load_toml(path: Path) -> Dict[str, Any]:
         import tomllib
     else:  # pragma: no cover - exercised on 3.9/3.10 only
         import tomli as tomllib
+    from lambda_lint.fileio import CONFIG_LIMIT, read_bytes
+
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        raw = read_bytes(path, CONFIG_LIMIT)
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc.strerror or exc}") from None
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 # Tables people write for us by mistake (the import name, or no separator): read by nobody.
@@ -108,14 +115,21 @@ def find_pyproject(start: Path, warnings: Optional[list] = None) -> Optional[Pat
 
     A pyproject passed on the way (or the one found) that holds a misspelt table adds a
     warning to ``warnings``: its settings would otherwise be ignored without a word."""
-    cur = start.resolve()
-    if cur.is_file():
+    from lambda_lint.fileio import is_dir, is_file, read_text
+
+    cur = Path(os.path.abspath(start))
+    try:
+        cur = cur.resolve()
+    except (OSError, RuntimeError):
+        pass  # a symlink loop or a folder we may not search: walk up from the path as given
+    if not is_dir(cur):
         cur = cur.parent
     for folder in (cur, *cur.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if is_file(candidate):
+
             try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
+                text = read_text(candidate)
             except OSError:
                 continue
             if "lambda-lint" in text or (warnings is not None and ("lambda_lint" in text or "lambdalint" in text)):
@@ -140,7 +154,30 @@ def _str_list(value: Any, key: str, where: str) -> Tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: {key!r} must be a list of strings")
+    for v in value:
+        if "\0" in v:
+            raise ConfigError(f"{where}: {key!r}: {v!r} holds a NUL byte")
     return tuple(value)
+
+
+def _check_patterns(patterns: Tuple[str, ...], key: str, where: str) -> None:
+    """gitignore-style patterns must compile now (``"!"`` was an internal error later)."""
+    import pathspec
+
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except Exception as exc:  # noqa: BLE001 - GitIgnorePatternError, ValueError...
+            raise ConfigError(f"{where}: {key!r}: invalid pattern {p!r} ({exc})") from None
+
+
+def _path_value(value: str, key: str, where: str, base: Path) -> Path:
+    if "\0" in value:
+        raise ConfigError(f"{where}: {key!r}: {value!r} holds a NUL byte")
+    try:
+        return (base / value).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise ConfigError(f"{where}: {key!r}: {value!r} is not a usable path ({exc})") from None
 
 
 def read_table(path: Path, *, explicit: bool) -> Dict[str, Any]:
@@ -169,8 +206,10 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
         if key in _LIST_KEYS:
             items = _str_list(value, key, where)
             if key == "rules":
-                out["rule_dirs"] = tuple((base / p).resolve() for p in items)
+                out["rule_dirs"] = tuple(_path_value(p, key, where, base) for p in items)
             else:
+                if key in ("exclude", "extend-exclude"):
+                    _check_patterns(items, key, where)
                 out[key.replace("-", "_")] = items
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
@@ -178,6 +217,7 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             out["per_file_ignores"] = tuple(
                 (pattern, _str_list(codes, f"per-file-ignores.{pattern}", where)) for pattern, codes in value.items()
             )
+            _check_patterns(tuple(value), "per-file-ignores", where)
         elif key == "construct-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'construct-ignores' must be a table of construct-path glob = [codes]")
@@ -230,7 +270,7 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'cache-dir' must be a path")
-            out["cache_dir"] = (base / value).resolve()
+            out["cache_dir"] = _path_value(value, key, where, base)
     return out
 
 
@@ -242,7 +282,9 @@ def load_config(
     warnings: list = []
     path = config_file
     if path is not None:
-        if not path.is_file():
+        from lambda_lint.fileio import is_file
+
+        if not is_file(path):
             raise ConfigError(f"--config: no such file: {path}")
         values.update(parse_table(read_table(path, explicit=True), path))
         if path.name == "pyproject.toml":

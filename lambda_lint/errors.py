@@ -35,3 +35,11 @@ class ParseFailure(Exception):
         self.message = message
         self.line = max(1, int(line or 1))
         self.column = max(1, int(column or 1))
+
+
+class SkippedModule(ParseFailure):
+    """Not handler code (a generated data module): skipped with a note on stderr, no finding.
+
+    A subclass of ParseFailure so that any caller that does not know it (inline code in a
+    template) still treats the file as unparsed; the engine turns it into a note instead.
+    """

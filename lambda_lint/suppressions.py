@@ -17,6 +17,12 @@ _LL_RE = re.compile(r"#\s*lambda-lint\s*:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", r
 _NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_\-]+(?:\s*,\s*[A-Za-z0-9_\-]+)*))?", re.IGNORECASE)
 
 
+# A quoted YAML scalar starts a value: at the line start or after a blank or a flow/indicator
+# character (an apostrophe inside a plain scalar, as in `it's`, opens nothing).
+_QUOTED = re.compile(r"""(?:^|(?<=[\s:,\[{-]))(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')""")
+_OPEN_QUOTE = re.compile(r"""(?:^|(?<=[\s:,\[{-]))["']""")
+
+
 @dataclass(frozen=True)
 class Suppression:
     """One comment: ``codes`` None means every rule."""
@@ -27,20 +33,44 @@ class Suppression:
     text: str
 
 
-def scan(text: str) -> List[Suppression]:
+def looks_like_json(text: str) -> bool:
+    """A JSON (flow-style) template: it has no comments, so no inline suppressions. A minified
+    JSON template whose Description said "# noqa" suppressed every finding (issue 20)."""
+    body = text.lstrip("\ufeff \t\r\n")
+    return body.startswith("{") and body.rstrip().endswith("}")
+
+
+def _yaml_comment(line: str, start: int) -> bool:
+    """Is the ``#`` at ``start`` a YAML comment? It must follow a blank (or start the line)
+    and stand outside a quoted scalar (judged by the quotes before it on the line)."""
+    if start > 0 and line[start - 1] not in " \t":
+        return False
+    prefix = _QUOTED.sub("", line[:start])  # closed quoted scalars are text, whatever they hold
+    return _OPEN_QUOTE.search(prefix) is None  # a quoted scalar still open: the # is inside it
+
+
+def scan(text: str, template: bool = False) -> List[Suppression]:
+    """The suppression comments of a file. ``template``: YAML rules (a ``#`` inside a quoted
+    scalar is text, not a comment; JSON has no comments at all)."""
     out: List[Suppression] = []
     if "lambda-lint" not in text and "noqa" not in text and "NOQA" not in text:
+        return out
+    if template and looks_like_json(text):
         return out
     for lineno, line in enumerate(text.splitlines(), start=1):
         if "#" not in line:
             continue
         m = _LL_RE.search(line)
+        if m and template and not _yaml_comment(line, m.start()):
+            m = None
         if m:
             raw = m.group("codes")
             codes = _split(raw) if raw is not None else None
             out.append(Suppression(lineno, m.start() + 1, codes, m.group(0)))
             continue
         m = _NOQA_RE.search(line)
+        if m and template and not _yaml_comment(line, m.start()):
+            m = None
         if m:
             raw = m.group("codes")
             if raw is None:

@@ -25,6 +25,9 @@ TARGETS = {
     "template_lines": T.prop_template_lines,
     "template_tree": T.prop_template_tree,
     "project_run": T.prop_project_run,
+    "python_hostile": T.prop_python_hostile,
+    "template_deep_json_string": T.prop_template_deep_json_string,
+    "non_utf8_names": T.prop_non_utf8_names,
 }
 
 

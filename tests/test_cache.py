@@ -97,10 +97,11 @@ def test_corrupt_and_foreign_entries_are_misses(tree: Path, tmp_path: Path) -> N
         elif k % 3 == 1:
             p.write_text("[1, 2]", encoding="utf-8")
         else:  # written by another version: same key, other salt, a lying result
-            data = json.loads(p.read_text(encoding="utf-8"))
-            data["salt"] = "0" * 64
-            data["result"]["findings"] = []
-            p.write_text(json.dumps(data), encoding="utf-8")
+            head, body = p.read_text(encoding="utf-8").split("\n", 1)
+            header, data = json.loads(head), json.loads(body)
+            header["salt"] = "0" * 64
+            data["findings"] = []
+            p.write_text(json.dumps(header) + "\n" + json.dumps(data), encoding="utf-8")
     again, session, result = _lint(tree, cache)
     assert again == cold
     assert session.cache.hits == 0 and session.cache.misses >= len(result.files)

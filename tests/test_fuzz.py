@@ -297,6 +297,115 @@ def prop_project_run(cfg: dict) -> Callable[[], None]:
     return prop
 
 
+# ---------------------------------------------------------------------------- hostile shapes (issue 20)
+# What a hostile review broke, as generators: unclosed brackets, long chains with a trailing
+# syntax error, big literals, deep JSON strings, file names that are not UTF-8. The property
+# adds a time bound: no file may stall a run.
+
+HOSTILE_SECONDS = 30.0
+
+
+def _hostile_fragment():
+    unclosed = st.builds(lambda chars, n: "x = " + "".join(chars[i % len(chars)] for i in range(n)),
+                         st.lists(st.sampled_from("([{"), min_size=1, max_size=3), st.integers(150, 6000))
+    chain = st.builds(lambda unit, n, err: "x = a" + unit * n + ("\ndef broken(:" if err else ""),
+                      st.sampled_from([" + a", ".b()", "[0]", ".b", " and a", " if a else a"]),
+                      st.integers(100, 8000), st.booleans())
+    prefix = st.builds(lambda unit, n, err: "x = " + unit * n + "1" + ("\ndef broken(:" if err else ""),
+                       st.sampled_from(["-", "not ", "lambda: ", "await "]), st.integers(100, 4000), st.booleans())
+    literal = st.builds(lambda open_, close, item, n: "x = " + open_ + item * n + close,
+                        st.sampled_from(["[", "(", "{"]), st.sampled_from(["]", ")", "}"]),
+                        st.sampled_from(["1,", "'k': 1,", "None,", "-1.5,"]), st.integers(1000, 200_000))
+    nested = st.builds(lambda o, c, n: "x = " + o * n + "1" + c * n,
+                       st.sampled_from(["(", "[", "f("]), st.sampled_from([")", "]", ")"]), st.integers(100, 199))
+    return st.one_of(unclosed, chain, prefix, literal, nested)
+
+
+def prop_python_hostile(cfg: dict) -> Callable[[], None]:
+    import time
+
+    @settings(**cfg)
+    @given(seed=st.sampled_from(PY_SEEDS), fragment=_hostile_fragment(), where=st.floats(0, 1))
+    def prop(seed: Path, fragment: str, where: float) -> None:
+        lines = seed.read_bytes().splitlines(keepends=True)
+        at = int(where * len(lines))
+        data = b"".join(lines[:at]) + fragment.encode() + b"\n" + b"".join(lines[at:])
+        t = time.monotonic()
+        check_file(data, ".py", "python")
+        assert time.monotonic() - t < HOSTILE_SECONDS, f"{time.monotonic() - t:.0f} s on {fragment[:80]!r}"
+    return prop
+
+
+def _deep_json(kind: str, n: int) -> str:
+    if kind == "list":
+        return "[" * n + "]" * n
+    if kind == "object":
+        return '{"a":' * n + "1" + "}" * n
+    return "[" * n  # unclosed
+
+
+def prop_template_deep_json_string(cfg: dict) -> Callable[[], None]:
+    import time
+
+    @settings(**cfg)
+    @given(kind=st.sampled_from(["list", "object", "unclosed"]), n=st.integers(10, 150_000),
+           as_json=st.booleans(), prop_name=st.sampled_from(["RedrivePolicy", "Policy", "Definition"]))
+    def prop(kind: str, n: int, as_json: bool, prop_name: str) -> None:
+        body = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {prop_name: _deep_json(kind, n)}},
+            "Fn": {"Type": "AWS::Lambda::Function",
+                   "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "Code": {"ZipFile": "x = 1"}}}}}
+        data = json.dumps(body).encode() if as_json else dump_tree(body, False)
+        t = time.monotonic()
+        check_file(data, ".json" if as_json else ".yaml", "template")
+        assert time.monotonic() - t < HOSTILE_SECONDS
+    return prop
+
+
+def prop_non_utf8_names(cfg: dict) -> Callable[[], None]:
+    """A project whose files carry names that are not UTF-8: every format renders to a strict
+    UTF-8 stream, and JSON/SARIF stay loadable with the exact bytes of the name."""
+    import io
+
+    from lambda_lint.run import engine
+    from lambda_lint.report import render
+
+    @settings(**cfg)
+    @given(project=st.sampled_from(PROJECTS), raw=st.binary(min_size=1, max_size=6), pick=st.integers(0, 1 << 30))
+    def prop(project: Path, raw: bytes, pick: int) -> None:
+        dest = Path(_TMP) / "names"
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(project, dest)
+        files = sorted(p for p in dest.rglob("*.py") if p.is_file())
+        if not files:
+            return
+        victim = files[pick % len(files)]
+        stem = raw.replace(b"/", b"_").replace(b"\0", b"_").replace(b".", b"_") or b"_"
+        name = os.fsdecode(stem + b"\xff.py")
+        try:
+            victim.rename(victim.with_name(name))
+        except (OSError, ValueError):
+            return  # a filesystem that refuses the bytes
+        cwd = os.getcwd()
+        os.chdir(dest)
+        try:
+            cfg_ = Config(cache=False, jobs=1, project_root=dest)
+            result = engine.run(["."], cfg_)
+            for fmt in ("text", "json", "sarif", "github"):
+                raw_out = io.BytesIO()
+                out = io.TextIOWrapper(raw_out, encoding="utf-8", errors="strict")
+                render(fmt, result, cfg_, out)  # must not raise
+                out.flush()
+                text = raw_out.getvalue().decode("utf-8")
+                if fmt in ("json", "sarif"):
+                    json.loads(text)
+        finally:
+            os.chdir(cwd)
+        bad = [f for f in result.findings if f.code == "LL002"]
+        assert not bad, bad[0].message
+    return prop
+
+
 # ---------------------------------------------------------------------------- CI runs
 
 @pytest.mark.skipif(not PY_SEEDS, reason="no Python fixtures")
@@ -327,3 +436,17 @@ def test_template_structure_mutations() -> None:
 @pytest.mark.skipif(not PROJECTS, reason="no project fixtures")
 def test_project_run_with_a_mutated_file() -> None:
     prop_project_run(dict(CI, max_examples=150))()
+
+
+@pytest.mark.skipif(not PY_SEEDS, reason="no Python fixtures")
+def test_python_hostile_shapes() -> None:
+    prop_python_hostile(dict(CI, max_examples=40))()
+
+
+def test_template_deep_json_strings() -> None:
+    prop_template_deep_json_string(dict(CI, max_examples=30))()
+
+
+@pytest.mark.skipif(not PROJECTS or os.name == "nt", reason="needs project fixtures and raw-byte file names")
+def test_non_utf8_file_names() -> None:
+    prop_non_utf8_names(dict(CI, max_examples=15))()

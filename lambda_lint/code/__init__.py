@@ -43,6 +43,9 @@ def decode_source(source: bytes) -> str:
                                line, col) from None
         except LookupError:
             raise ParseFailure(f"cannot decode the file: unknown encoding {encoding!r}", 1, 1) from None
+        except (UnicodeError, ValueError, TypeError) as exc:
+            # codecs such as punycode and idna raise a plain UnicodeError (no position)
+            raise ParseFailure(f"cannot decode the file as {encoding}: {exc}", 1, 1) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         del codecs
@@ -52,23 +55,6 @@ def decode_source(source: bytes) -> str:
         col = nul - (text.rfind("\n", 0, nul) + 1) + 1
         raise ParseFailure("the file contains a null byte; it is not Python source", line, col)
     return text
-
-
-def _too_deep(text: str, limit: int = 200) -> bool:
-    """Bracket nesting deeper than CPython accepts (200)? Estimated at C speed: keep only the
-    brackets and strip innermost pairs, one nesting level a pass. libcst's native parser can
-    overflow its stack (a segfault, not an exception) on absurd nesting, so such files are
-    checked with CPython's parser first."""
-    import re
-
-    s = re.sub(r"[^()\[\]{}]+", "", text)
-    pairs = re.compile(r"\(\)|\[\]|\{\}")
-    for _ in range(limit):
-        s2 = pairs.sub("", s)
-        if s2 == s or not s2:
-            return False
-        s = s2
-    return True
 
 
 def _quiet_compile(text: str, path: str = "") -> Any:
@@ -84,24 +70,71 @@ def _quiet_compile(text: str, path: str = "") -> Any:
 MAX_EXPR_DEPTH = 500
 
 
-def _expr_too_deep(text: str, path: str = "", limit: int = MAX_EXPR_DEPTH) -> int:
-    """Is an expression nested deeper than ``limit`` (a chain like ``a.b().b()...``,
-    ``1 + 1 + ...``, ``x[0][0]...``, ``- - - 1``)? libcst's native parser is super-linear on
-    those (a 20,000-term sum takes hours, issue 8), and no real handler comes near. Measured
-    with CPython's parser (C speed, a fraction of libcst's time); a file CPython cannot
-    parse (newer syntax, or a plain error) is left to libcst. Returns the line of the
-    too-deep statement (1 when CPython gives no line), else 0."""
-    import ast
-    import warnings
+def _guard(text: str, path: str) -> Any:
+    """Refuse what libcst must not see; returns CPython's AST when CPython parses the file.
 
+    Linear checks run first on every file, valid or not: a file longer than the token
+    budget in characters is scanned (code/guard.py) before any parser allocates a node per
+    token, so nothing over the budget reaches one. CPython's parser (C, linear) then decides: a
+    valid file gets the exact AST-depth check; a file it rejects is scanned and handed to
+    libcst only when the scan found nothing libcst is slow or unsafe on. Every path is
+    bounded.
+    """
+    from lambda_lint.code import guard
+    from lambda_lint.errors import ParseFailure, SkippedModule
+
+    rep = None
+    if len(text) > guard.MAX_TOKENS:  # a token is at least one character: shorter is under budget
+        rep = guard.scan(text)
+    if rep is not None and rep.over_budget:
+        size = f"{len(text.encode('utf-8', 'surrogatepass')) / 1e6:.1f} MB, over {guard.MAX_TOKENS:,} tokens"
+        if rep.data_like:
+            raise SkippedModule(f"skipped: a generated data module ({size}, mostly literals), not handler "
+                                f"code; exclude it to silence this note")
+        raise ParseFailure(f"module too large to analyse safely ({size}; the budget for handler code is "
+                           f"{guard.MAX_TOKENS:,} tokens); split it or exclude it", 1, 1)
     try:
-        with warnings.catch_warnings():  # "invalid escape sequence" etc. are not ours to print
-            warnings.simplefilter("ignore")
-            tree = compile(text, path or "<string>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (RecursionError, MemoryError):
-        return 1  # CPython itself gives up: deeper than ~3,000 levels
-    except (SyntaxError, ValueError, OverflowError):
-        return 0
+        tree = _quiet_compile(text, path)
+    except SyntaxError as exc:
+        # Rejected: whether libcst may see it is the scan's call (it cannot crash or stall
+        # on a file the scan passed). CPython's own words are the finding otherwise.
+        rep = rep or guard.scan(text)
+        problem = _problem(rep)
+        if problem is not None:
+            raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
+        return None
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        problem = _problem(rep or guard.scan(text))
+        message, line = problem or ("the code is nested too deeply to parse safely", 1)
+        raise ParseFailure(message, line, 1) from None
+    # CPython accepted it: its own bracket limit (200) held, and the exact AST check below
+    # measures the chains, so the scan's estimates never refuse a valid file.
+    deep_line = _ast_too_deep(tree)
+    if deep_line:
+        raise ParseFailure(f"an expression is nested more than {MAX_EXPR_DEPTH} levels deep (a very long chain "
+                           f"of operators, calls or subscripts); too complex to analyse safely", deep_line, 1)
+    return tree
+
+
+def _problem(rep: Any) -> Any:
+    """(message, line) when the scan found what libcst must not parse, else None."""
+    from lambda_lint.code import guard
+
+    problem = None
+    if rep.depth > guard.MAX_BRACKET_DEPTH:
+        problem = (f"brackets nested {rep.depth} levels deep (Python allows {guard.MAX_BRACKET_DEPTH}); "
+                   f"too deep to parse safely", rep.depth_line)
+    elif rep.chain > guard.MAX_CHAIN:
+        problem = (f"an expression is nested too deeply: it chains {rep.chain} operators, calls or "
+                   f"subscripts (over {guard.MAX_CHAIN}); too complex to analyse safely", rep.chain_line)
+    return problem
+
+
+def _ast_too_deep(tree: Any, limit: int = MAX_EXPR_DEPTH) -> int:
+    """The line of a node nested deeper than ``limit`` in CPython's AST, else 0. libcst's
+    native parser is super-linear on long chains (a 20,000-term sum took hours, issue 8)."""
+    import ast
+
     stack = [(tree, 1, 1)]
     pop, push, children = stack.pop, stack.append, ast.iter_child_nodes
     while stack:
@@ -119,18 +152,7 @@ def parse_source(text: str, path: str = "") -> Any:
 
     from lambda_lint.errors import ParseFailure
 
-    if _too_deep(text):
-        try:
-            _quiet_compile(text, path)
-        except SyntaxError as exc:
-            raise ParseFailure(f"Python syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from None
-        except (RecursionError, MemoryError, ValueError):
-            raise ParseFailure("the code is nested too deeply to parse safely", 1, 1) from None
-        raise ParseFailure("the code is nested too deeply to parse safely (brackets over 200 levels)", 1, 1)
-    deep_line = _expr_too_deep(text, path)
-    if deep_line:
-        raise ParseFailure(f"an expression is nested more than {MAX_EXPR_DEPTH} levels deep (a very long chain "
-                           f"of operators, calls or subscripts); too complex to analyse safely", deep_line, 1)
+    _guard(text, path)
     try:
         return libcst.parse_module(text)
     except libcst.ParserSyntaxError as exc:
@@ -153,8 +175,64 @@ def parse_source(text: str, path: str = "") -> Any:
         raise ParseFailure(f"Python syntax error: {exc}", 1, 1) from None
 
 
+#: libcst's visitors and metadata providers recurse a few Python frames per nesting level:
+#: 150 nested brackets or 400 nested lambdas (valid Python) exhaust the default limit of
+#: 1,000 and every rule of the file became LL002. The analysis runs in a thread whose C
+#: stack is sized for the deeper limit (address space is only reserved, not touched).
+RECURSION_LIMIT = 20_000
+STACK_BYTES = 256 * 1024 * 1024
+_DEEP = [False]  # inside run_deep's thread (one analysis at a time: workers are processes)
+
+
+def run_deep(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with room for deep recursion; exceptions pass through."""
+    import sys
+    import threading
+
+    if _DEEP[0]:
+        return fn(*args, **kwargs)  # already inside (the project layer analysing a module)
+    box: list = []
+
+    def body() -> None:
+        _DEEP[0] = True
+        try:
+            box.append((True, fn(*args, **kwargs)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box.append((False, exc))
+        finally:
+            _DEEP[0] = False
+
+    old_limit = sys.getrecursionlimit()
+    try:
+        old_stack = threading.stack_size(STACK_BYTES)
+    except (ValueError, RuntimeError, MemoryError):
+        return fn(*args, **kwargs)  # a platform without settable stacks: the default limit
+    try:
+        sys.setrecursionlimit(max(old_limit, RECURSION_LIMIT))
+        t = threading.Thread(target=body, name="lambda-lint-analysis", daemon=True)
+        try:
+            t.start()
+        except (RuntimeError, MemoryError):  # no room for the stack (RLIMIT_AS): run here
+            sys.setrecursionlimit(old_limit)
+            return fn(*args, **kwargs)
+        t.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    ok, value = box[0]
+    if ok:
+        return value
+    raise value
+
+
 def lint_python(source: bytes, path: str, *, enabled: frozenset, reporter: Reporter,
                 options: Mapping[str, Any], handler_names: Optional[frozenset] = None) -> dict:
+    return run_deep(_lint_python, source, path, enabled=enabled, reporter=reporter, options=options,
+                    handler_names=handler_names)
+
+
+def _lint_python(source: bytes, path: str, *, enabled: frozenset, reporter: Reporter,
+                 options: Mapping[str, Any], handler_names: Optional[frozenset] = None) -> dict:
     from lambda_lint.code.analysis import ModuleAnalysis
     from lambda_lint.code.facts import build_facts
     from lambda_lint.code.rules import RULE_CLASSES

@@ -228,8 +228,15 @@ def test_field(model: TemplateModel, entity: Entity, path: str, test: Any, subje
             if not ok:
                 return fail
         elif op == "matches":
-            if not isinstance(value, str) or not re.search(arg, value):
+            from lambda_lint.safe_regex import RegexError, search
+
+            if not isinstance(value, str):
                 return fail
+            try:
+                if not search(arg, value):  # linear time: the pattern may come from the repository
+                    return fail
+            except RegexError:
+                return Outcome(UNKNOWN)  # checked at load; a bad pattern never decides a finding
     return Outcome(PASS)
 
 

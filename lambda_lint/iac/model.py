@@ -56,6 +56,10 @@ def _kpos(container: Any, key: str, fallback: Tuple[int, int]) -> Tuple[int, int
     return fallback
 
 
+#: The longest JSON-in-a-string property parsed (RedrivePolicy); longer ones stay strings.
+MAX_JSON_STRING = 64 * 1024
+
+
 class Entity:
     """Something a declarative rule can be about. Subclasses add computed attributes."""
 
@@ -144,10 +148,15 @@ class Queue(Resource):
         if self.props is not None:
             rp = self.props.get("RedrivePolicy")
             if isinstance(rp, str):
-                try:
-                    parsed = json.loads(rp)
-                except ValueError:
-                    parsed = None
+                # A real policy is ~100 bytes. A hostile one (200 KB of nested JSON) raised
+                # RecursionError and made the whole template LL001 (issue 20): bound the parse;
+                # a policy we cannot read stays a string, unknown to the rules, like any typo.
+                parsed = None
+                if len(rp) <= MAX_JSON_STRING:
+                    try:
+                        parsed = json.loads(rp)
+                    except (ValueError, RecursionError, MemoryError):
+                        parsed = None
                 if isinstance(parsed, dict):
                     m = Map(parsed)
                     pos = self.props.vpos.get("RedrivePolicy", (line, column))

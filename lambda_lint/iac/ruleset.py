@@ -37,6 +37,21 @@ def bind_options(value: Any, options: Dict[str, Any]) -> Any:
     return value
 
 
+def regex_option_refs(value: Any) -> List[str]:
+    """Names of the options used as a ``matches:`` pattern (checked when the user sets them)."""
+    out: List[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "matches" and isinstance(v, dict) and len(v) == 1 and "option" in v:
+                out.append(v["option"])
+            else:
+                out.extend(regex_option_refs(v))
+    elif isinstance(value, list):
+        for v in value:
+            out.extend(regex_option_refs(v))
+    return out
+
+
 def _option_refs(value: Any) -> List[str]:
     if isinstance(value, dict):
         if len(value) == 1 and "option" in value:
@@ -153,10 +168,12 @@ class _Validator:
             if op in ("in", "not_in") and not isinstance(arg, list):
                 raise self.err(f"{key}.{op}", "must be a list")
             if op == "matches":
+                from lambda_lint.safe_regex import RegexError, compile as compile_regex
+
                 try:
-                    re.compile(arg)
-                except (re.error, TypeError) as exc:
-                    raise self.err(f"{key}.{op}", f"not a regular expression: {exc}") from None
+                    compile_regex(arg)
+                except RegexError as exc:
+                    raise self.err(f"{key}.{op}", str(exc)) from None
             if op in ("gt", "gte", "lt", "lte"):
                 if isinstance(arg, dict):
                     unknown = set(arg) - OPERAND_KEYS
@@ -185,7 +202,9 @@ def load_rule_file(path: Path) -> TemplateRule:
 
     spath = str(path)
     try:
-        data = _plain(load(path.read_bytes(), spath))
+        from lambda_lint.fileio import CONFIG_LIMIT, read_bytes
+
+        data = _plain(load(read_bytes(path, CONFIG_LIMIT), spath))
     except ParseFailure as exc:
         raise RuleFileError(spath, "(file)", f"invalid YAML at line {exc.line}: {exc.message}") from None
     except OSError as exc:
@@ -265,9 +284,11 @@ def load_rule_dirs(dirs: Sequence[Path]) -> List[TemplateRule]:
     """Every ``*.yaml``/``*.yml`` rule file of the given folders, sorted by code."""
     rules: List[TemplateRule] = []
     for d in dirs:
+        from lambda_lint.fileio import is_dir, is_file
+
         d = Path(d)
-        if not d.is_dir():
-            if d.is_file():
+        if not is_dir(d):
+            if is_file(d):
                 rules.append(load_rule_file(d))
                 continue
             raise RuleFileError(str(d), "(folder)", "no such rule folder")

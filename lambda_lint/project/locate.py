@@ -20,14 +20,14 @@ class Locator:
             return self._an[key]
         an = None
         try:
-            from lambda_lint.code import decode_source, parse_source
+            from lambda_lint.code import decode_source, parse_source, run_deep
             from lambda_lint.code.analysis import ModuleAnalysis
 
             text = mod.text if mod.text is not None else self.store.text(mod.path)
             if text is not None:
                 text = decode_source(text)
-                an = ModuleAnalysis(parse_source(text), text, mod.path or "",
-                                    handler_names=frozenset({handler}) if handler else None)
+                an = run_deep(lambda: ModuleAnalysis(parse_source(text), text, mod.path or "",
+                                                     handler_names=frozenset({handler}) if handler else None))
         except Exception:  # noqa: BLE001 - no positions, the finding falls back to the template
             an = None
         self._an[key] = an

@@ -10,7 +10,6 @@ and never report their own code findings.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -106,12 +105,13 @@ class FactsStore:
                 self.by_path[norm(r.path)] = r
         self._own: Dict[Tuple[str, Optional[frozenset]], Optional[Module]] = {}
         self._texts: Dict[str, Optional[str]] = {}
+        self._walks: Dict[str, bool] = {}
 
     def module(self, path: str, display: str, handler: Optional[str] = None) -> Optional[Module]:
         note(path)
         key = norm(path)
         r = self.by_path.get(key)
-        if r is not None and r.facts is not None:
+        if r is not None and r.facts is not None and not r.facts.get("skipped"):
             mod = Module(path, r.display, bool(r.requested), r.facts)
             f = mod.function(handler) if handler else None
             if handler is None or f is None or f.get("is_handler"):
@@ -121,8 +121,8 @@ class FactsStore:
             if own is not None:
                 return Module(path, r.display, bool(r.requested), own.facts)
             return mod
-        if r is not None and r.facts is None:
-            return None  # it did not parse: LL001 says so
+        if r is not None and (r.facts is None or r.facts.get("skipped")):
+            return None  # it did not parse (LL001 says so) or is a data module (a note says so)
         names = frozenset({handler}) if handler else None
         own = self._analyse(key, path, names)
         if own is None:
@@ -147,12 +147,21 @@ class FactsStore:
         self._own[ck] = mod
         return mod
 
+    def has_python(self, folder: str) -> bool:
+        if TRACK:
+            TRACK[-1].add(HAS_PYTHON_PREFIX + os.path.abspath(str(folder)))
+        if folder not in self._walks:
+            self._walks[folder] = _has_python_code(folder)
+        return self._walks[folder]
+
     def text(self, path: str) -> Optional[str]:
         note(path)
         key = norm(path)
         if key not in self._texts:
             try:
-                self._texts[key] = Path(path).read_text(encoding="utf-8", errors="replace")
+                from lambda_lint.fileio import SOURCE_LIMIT, read_text
+
+                self._texts[key] = read_text(path, SOURCE_LIMIT)
             except OSError:
                 self._texts[key] = None
         return self._texts[key]
@@ -248,9 +257,22 @@ def module_file(root: str, modpath: str) -> Optional[str]:
 _SKIP_DIRS = frozenset({".git", ".venv", "venv", "node_modules", ".aws-sam", "__pycache__", ".tox", "cdk.out"})
 
 
-@functools.lru_cache(maxsize=1024)
+#: A dependency that is not a file's content but an answer about a folder (issue 20: the
+#: project cache keyed LL304 on file signatures only, so adding the first ``.py`` under an
+#: empty code folder left a stale answer). project/cache.signature recomputes it.
+HAS_PYTHON_PREFIX = "has-python-code:"
+
+
 def has_python_code(folder: str, limit: int = 5000) -> bool:
-    """Is there any ``.py`` file under ``folder``? Bounded: after ``limit`` entries, assume so."""
+    """Is there any ``.py`` file under ``folder``? Bounded: after ``limit`` entries, assume so.
+    Recorded as a dependency of the template being joined; memoised per run by FactsStore
+    (a process-wide memo answered later runs in the same process with a stale walk)."""
+    if TRACK:
+        TRACK[-1].add(HAS_PYTHON_PREFIX + os.path.abspath(str(folder)))
+    return _has_python_code(folder, limit)
+
+
+def _has_python_code(folder: str, limit: int = 5000) -> bool:
     seen = 0
     for _root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
@@ -321,7 +343,7 @@ def _resolve_function(ctx: TemplateCtx, lid: str, fn: Any, store: FactsStore, se
     modpath, func = parts
     path = module_file(folder, modpath)
     if path is None:
-        if not has_python_code(folder):
+        if not store.has_python(folder):
             # No Python at all under the code folder: the code is built or fetched elsewhere
             # (or not checked out). That is unknown, not a typo, and unknown stays silent.
             ctx.status[lid] = HandlerStatus("no-code", "no Python code in the code folder")

@@ -7,6 +7,7 @@ file, CI logs, pre-commit) gets ``concise``.
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 FORMATS = ("concise", "full", "text", "json", "sarif", "github")
@@ -23,8 +24,66 @@ def resolve_format(fmt, out: IO[str]) -> str:
     return "concise" if fmt == "text" else fmt
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _json_escape(m: "re.Match[str]") -> str:
+    code = ord(m.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return "\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return "\\u%04x" % code
+
+
+def encodable(text: str, fmt: str, encoding: "str | None") -> str:
+    """``text`` made safe for a stream of ``encoding`` (issue 20: a file name that is not
+    UTF-8 carries surrogate escapes, which no strict encoder writes, so json, sarif and github
+    output exited 2, and otherwise the JSON held invalid UTF-8).
+
+    JSON formats: a lone surrogate becomes the JSON escape ``\\udcXX`` (valid JSON that
+    ``json.load`` turns back into the same str); under an encoding that cannot hold the rest,
+    every non-ASCII character is escaped too. Text formats: a backslash escape."""
+    json_like = fmt in ("json", "sarif")
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub(_json_escape, text)
+    if encoding:
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            if json_like:
+                text = _NON_ASCII.sub(_json_escape, text)
+            else:
+                text = text.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    return text
+
+
 def render(fmt: str, result, config, out: IO[str]) -> None:
-    fmt = resolve_format(fmt, out)
+    """Render into memory, make it encodable for ``out``, then write it in pieces."""
+    import io
+
+    fmt = resolve_format(fmt, out)  # auto: decided by the real stream, not the buffer
+
+    class _Buffer(io.StringIO):
+        def isatty(self) -> bool:  # colours follow the real stream
+            try:
+                return bool(out.isatty())
+            except (AttributeError, ValueError, OSError):
+                return False
+
+    buf = _Buffer()
+    _render(fmt, result, config, buf)
+    try:
+        encoding = getattr(out, "encoding", None)
+    except Exception:  # noqa: BLE001 - an odd stream: write as is
+        encoding = None
+    text = encodable(buf.getvalue(), fmt, encoding if isinstance(encoding, str) else None)
+    step = 1 << 16
+    for i in range(0, len(text), step):
+        out.write(text[i:i + step])
+
+
+def _render(fmt: str, result, config, out: IO[str]) -> None:
     if getattr(config, "statistics", False):
         from lambda_lint.report.text import statistics
 

@@ -17,6 +17,7 @@ File format (JSON)::
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -69,7 +70,10 @@ def write_baseline(path, result) -> int:
         for rule, rel, fp in sorted(counts)
     ]
     data = {"version": VERSION, "tool": "lambda-lint", "findings": entries}
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from lambda_lint.report import encodable
+
+    # a file name that is not UTF-8 (surrogate escapes) is written as a JSON \udcXX escape
+    text = encodable(json.dumps(data, indent=2, ensure_ascii=False) + "\n", "json", "utf-8")
     tmp = path.with_name(path.name + ".tmp")
     try:
         if path.parent and not path.parent.exists():
@@ -86,11 +90,13 @@ def load_baseline(path) -> Counter:
     path = Path(path)
     where = f"baseline {path}"
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{where}: no such file (create it with --write-baseline)") from None
+        from lambda_lint.fileio import DATA_LIMIT, read_bytes
+
+        raw = read_bytes(path, DATA_LIMIT)
     except OSError as exc:
-        raise UsageError(f"{where}: cannot read: {exc.strerror or exc}") from None
+        if exc.errno == errno.ENOENT:
+            raise UsageError(f"{where}: no such file (create it with --write-baseline)") from None
+        raise UsageError(f"{where}: cannot read: {exc}") from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

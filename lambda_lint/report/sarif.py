@@ -59,7 +59,7 @@ class _Uris:
         rel = self.relative(path)
         if rel is not None:
             return {"uri": _quote(rel), "uriBaseId": SRCROOT}
-        return {"uri": Path(os.path.abspath(path)).as_uri()}
+        return {"uri": "file://" + _quote(Path(os.path.abspath(path)).as_posix())}
 
     def relative(self, path: str) -> Optional[str]:
         p = Path(path)
@@ -81,9 +81,12 @@ def _resolved(p: Path) -> Path:
 
 
 def _quote(rel: str) -> str:
+    """Percent-encode a path for a URI. A file name that is not UTF-8 reaches us with its raw
+    bytes as surrogate escapes (PEP 383): those bytes are what gets percent-encoded (quote of
+    the str raised UnicodeEncodeError and the run exited 2, issue 20)."""
     from urllib.parse import quote
 
-    return quote(rel, safe="/")
+    return quote(rel.encode("utf-8", "surrogateescape"), safe="/:" if rel[1:3] == ":/" else "/")
 
 
 def fingerprint(code: str, rel_path: str, anchor: str, occurrence: int = 0) -> str:

@@ -15,11 +15,20 @@ handler names the project layer asked for, and the sha256 of the file's bytes. A
 records the salt it was made with and is ignored unless it matches. Writes go to a temporary
 file in the same folder and are moved in place with ``os.replace``, so two runs can share
 the folder; any entry that can't be read or decoded is a miss.
+
+The cache is input too (issue 20): a folder shipped inside a repository, or edited by hand,
+could erase or invent findings, and an emptied ``rules-*.json`` dropped LL201-LL213. So
+every file the cache writes is signed: a first line ``{"key", "salt", "mac"}`` where ``mac``
+is an HMAC-SHA256 of the entry's key and body, keyed by a per-machine secret (see
+:func:`machine_secret`) and the salt (tool version, rule files' bytes, options). On load an
+entry is read with the bounded reader, its MAC checked, then its shape (cache_schema.py);
+anything wrong is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sys
@@ -29,13 +38,61 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from lambda_lint.fileio import digest_bytes  # noqa: F401 - part of the cache's API
 
-FORMAT = 1
+FORMAT = 2  # 2: signed entries (issue 20)
 CACHE_DIR_NAME = ".lambda-lint-cache"
 _TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by lambda-lint.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
+
+
+_SECRET: Optional[bytes] = None
+
+
+def machine_secret() -> bytes:
+    """A random key kept outside every project, so a cache folder that arrives with a
+    repository (or is edited) cannot carry entries this machine will believe.
+
+    ``$LAMBDA_LINT_SECRET_DIR``, else ``$XDG_CACHE_HOME/lambda-lint``, else
+    ``~/.cache/lambda-lint``: file ``secret-key`` (mode 0600), created once, atomically (a
+    link of a complete temporary file, so concurrent first runs agree). When none can be
+    read or made, a key for this process only: the cache is then written but never reused,
+    which is slower and still right.
+    """
+    global _SECRET
+    if _SECRET is not None:
+        return _SECRET
+    from lambda_lint.fileio import read_bytes
+
+    base = os.environ.get("LAMBDA_LINT_SECRET_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "lambda-lint")
+    path = os.path.join(base, "secret-key")
+    secret = None
+    for _ in range(2):
+        try:
+            data = read_bytes(path, 1024).strip()
+            if len(data) == 64:
+                secret = data
+                break
+        except OSError:
+            pass
+        try:
+            os.makedirs(base, mode=0o700, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=base, prefix=".secret-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(os.urandom(32).hex().encode())
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass  # another run made it first: read theirs
+            finally:
+                os.unlink(tmp)
+        except OSError:
+            break
+    _SECRET = secret if secret is not None else os.urandom(32)
+    return _SECRET
 
 
 def _stat_sig(path: Path) -> str:
@@ -76,10 +133,12 @@ def rule_files(rule_dirs: Sequence[Path]) -> List[Path]:
 
     out: List[Path] = []
     for d in [builtin_rules_dir(), *rule_dirs]:
+        from lambda_lint.fileio import is_dir, is_file
+
         d = Path(d)
-        if d.is_file():
+        if is_file(d):
             out.append(d)
-        elif d.is_dir():
+        elif is_dir(d):
             out.extend(sorted(list(d.glob("*.yaml")) + list(d.glob("*.yml"))))
         else:
             out.append(d)  # missing: hashed as such; the loader reports the error
@@ -87,13 +146,15 @@ def rule_files(rule_dirs: Sequence[Path]) -> List[Path]:
 
 
 def rules_hash(rule_dirs: Sequence[Path]) -> str:
+    from lambda_lint.fileio import CONFIG_LIMIT, read_bytes
+
     h = hashlib.sha256()
     for p in rule_files(rule_dirs):
         h.update(str(p).encode("utf-8", "surrogateescape") + b"\0")
         try:
-            h.update(p.read_bytes())
-        except OSError:
-            h.update(b"<unreadable>")
+            h.update(read_bytes(p, CONFIG_LIMIT))
+        except OSError as exc:
+            h.update(f"<unreadable: {exc}>".encode("utf-8", "surrogateescape"))
         h.update(b"\0")
     return h.hexdigest()
 
@@ -129,6 +190,8 @@ class ResultCache:
         self.folder = self.root / fingerprint
         opts = json.dumps(options, sort_keys=True, default=repr)
         self.salt = hashlib.sha256(f"{FORMAT}\0{fingerprint}\0{rules_digest}\0{opts}".encode()).hexdigest()
+        # the signing key: this machine's secret bound to everything the salt covers
+        self._mac_key = hashlib.sha256(machine_secret() + b"\0" + self.salt.encode()).digest()
         self._ready = False
         self._made: set = set()
         self.hits = 0
@@ -165,17 +228,41 @@ class ResultCache:
             self._folder_str = str(self.folder)
         return os.path.join(self._folder_str, key[:2], key[2:] + ".json")
 
+    # -- signed files ------------------------------------------------------------------
+    def _mac(self, key: str, body: bytes) -> str:
+        return hmac.new(self._mac_key, key.encode("utf-8", "surrogateescape") + b"\0" + body,
+                        hashlib.sha256).hexdigest()
+
+    def _signed(self, key: str, body: str) -> str:
+        mac = self._mac(key, body.encode("utf-8", "surrogateescape"))
+        header = json.dumps({"key": key, "salt": self.salt, "mac": mac}, ensure_ascii=True)
+        return header + "\n" + body
+
+    def _load_signed(self, path: str, key: str) -> Any:
+        """The body of a signed file as JSON data; ValueError/OSError when it is not ours."""
+        from lambda_lint.fileio import DATA_LIMIT, read_bytes
+
+        raw = read_bytes(path, DATA_LIMIT)
+        head, sep, body = raw.partition(b"\n")
+        if not sep:
+            raise ValueError("unsigned")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("salt") != self.salt or header.get("key") != key:
+            raise ValueError("stale")
+        mac = header.get("mac")
+        if not isinstance(mac, str) or not hmac.compare_digest(mac, self._mac(key, body)):
+            raise ValueError("bad signature")
+        return json.loads(body)
+
     # -- results ----------------------------------------------------------------------
     def get(self, key: str) -> Optional[Dict[str, Any]]:
+        from lambda_lint.run import cache_schema
+
         try:
-            with open(self._entry_str(key), "rb") as fh:
-                entry = json.loads(fh.read())
-            if not isinstance(entry, dict) or entry.get("salt") != self.salt or entry.get("key") != key:
-                raise ValueError("stale")
-            data = entry["result"]
-            if not isinstance(data, dict):
+            data = self._load_signed(self._entry_str(key), key)
+            if not cache_schema.entry(data):
                 raise ValueError("bad entry")
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError, MemoryError):
             self.misses += 1
             return None
         self.hits += 1
@@ -183,9 +270,8 @@ class ResultCache:
 
     def put(self, key: str, result_json: str) -> None:
         """Store one result, given as its JSON text (what the workers send back)."""
-        text = '{"key": %s, "salt": %s, "result": %s}' % (json.dumps(key), json.dumps(self.salt), result_json)
         path = self._entry_path(key)
-        if self._write(path, text):
+        if self._write(path, self._signed(key, result_json)):
             self.writes += 1
 
     # -- what we know of files by their stat (a warm run reads no file twice) ----------
@@ -196,11 +282,10 @@ class ResultCache:
         if self._stat_index is None:
             self._stat_index = {}
             try:
-                with open(self.folder / "stat-index.json", "rb") as fh:
-                    data = json.loads(fh.read())
-                if isinstance(data, dict) and data.get("salt") == self.salt and isinstance(data.get("files"), dict):
+                data = self._load_signed(str(self.folder / "stat-index.json"), "stat-index")
+                if isinstance(data, dict) and isinstance(data.get("files"), dict):
                     self._stat_index = data["files"]
-            except (OSError, ValueError, TypeError, RecursionError):
+            except (OSError, ValueError, TypeError, RecursionError, MemoryError):
                 pass
         return self._stat_index
 
@@ -212,7 +297,9 @@ class ResultCache:
         # ctime too: a same-size edit whose mtime was put back (touch -d, tar, rsync -a) moves it
         sig = [st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns]
         entry = self._index().get(path)
-        if not isinstance(entry, list) or len(entry) != 6 or entry[:4] != sig:
+        if (not isinstance(entry, list) or len(entry) != 6 or entry[:4] != sig
+                or not (entry[4] is None or isinstance(entry[4], str))
+                or not (entry[5] is None or isinstance(entry[5], bool))):
             entry = sig + [None, None]
             self._index()[path] = entry
             self._index_dirty = True
@@ -243,24 +330,27 @@ class ResultCache:
     def save_index(self) -> None:
         if not self._index_dirty or self._stat_index is None:
             return
-        text = json.dumps({"salt": self.salt, "files": self._stat_index}, separators=(",", ":"))
-        if self._write(self.folder / "stat-index.json", text):
+        text = json.dumps({"files": self._stat_index}, separators=(",", ":"))
+        if self._write(self.folder / "stat-index.json", self._signed("stat-index", text)):
             self._index_dirty = False
 
     # -- compiled rules -----------------------------------------------------------------
     def get_rules(self) -> Optional[list]:
+        from lambda_lint.run import cache_schema
+
+        name = f"rules-{self.rules_digest}.json"
         try:
-            with open(self.folder / f"rules-{self.rules_digest}.json", "rb") as fh:
-                data = json.loads(fh.read())
-            if data.get("fingerprint") != self.fingerprint:
+            data = self._load_signed(str(self.folder / name), name)
+            if data.get("fingerprint") != self.fingerprint or not cache_schema.compiled_rules(data["rules"]):
                 return None
             return list(data["rules"])
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, MemoryError):
             return None
 
     def put_rules(self, rules: list) -> None:
+        name = f"rules-{self.rules_digest}.json"
         text = json.dumps({"fingerprint": self.fingerprint, "rules": rules})
-        self._write(self.folder / f"rules-{self.rules_digest}.json", text)
+        self._write(self.folder / name, self._signed(name, text))
 
     # -- files --------------------------------------------------------------------------
     def _prepare(self) -> bool:
@@ -295,7 +385,7 @@ class ResultCache:
     def _atomic(path: Path, text: str) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as fh:
                 fh.write(text)
             os.replace(tmp, path)
         except BaseException:

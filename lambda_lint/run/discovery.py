@@ -10,7 +10,6 @@ recognised by content, with a cheap text sniff, so workflow files, compose files
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
@@ -23,11 +22,11 @@ TEMPLATE_NAMES = ("template.yaml", "template.yml", "template.json")
 SNIFF_BYTES = 256 * 1024
 
 def sniff_file(path: Path) -> bool:
+    from lambda_lint.fileio import read_prefix
+
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False  # a FIFO would block the open; devices and sockets are not templates
-        with open(path, "rb") as fh:
-            head = fh.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+        # refuses FIFOs (an open would block), devices and sockets: none is a template
+        head = read_prefix(path, SNIFF_BYTES).decode("utf-8", errors="replace")
         return front_end_for(str(path), head) is not None
     except OSError:
         return False
@@ -51,6 +50,9 @@ class Discovery:
     # linted in place); ``cdk_missing``: exit 2 when nothing else could be linted
     notes: List[str] = field(default_factory=list)
     cdk_missing: bool = False
+    # folders the walk could not list (permission denied...): (display, reason). Reported as
+    # LL001 by the engine: their files were not linted, and silence would say they were clean.
+    unreadable: List[Tuple[str, str]] = field(default_factory=list)
 
 
 class _IgnoreStack:
@@ -63,17 +65,19 @@ class _IgnoreStack:
     def _spec_for(self, folder: Path):
         if folder in self._specs:
             return self._specs[folder]
+        from lambda_lint.fileio import is_file
+
         spec = None
         gi = folder / ".gitignore"
-        if self.enabled and gi.is_file():
+        if self.enabled and is_file(gi):
             try:
-                lines = gi.read_text(encoding="utf-8", errors="replace").splitlines()
+                from lambda_lint.fileio import read_text
+
+                lines = read_text(gi).splitlines()
             except OSError:
                 lines = []
             if lines:
-                import pathspec
-
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
+                spec = _gitignore_spec(lines)
         self._specs[folder] = spec
         return spec
 
@@ -95,9 +99,29 @@ class _IgnoreStack:
         return False
 
 
+def _gitignore_spec(lines: List[str]):
+    """A repository's .gitignore is input: git skips a line it cannot use (``!`` alone), and so
+    do we (pathspec raised, and the run exited 2)."""
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # noqa: BLE001 - GitIgnorePatternError and friends
+        good = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:  # noqa: BLE001
+                continue
+            good.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(good) if good else None
+
+
 def _git_root(start: Path) -> Optional[Path]:
+    from lambda_lint.fileio import exists
+
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+        if exists(folder / ".git"):
             return folder
     return None
 
@@ -189,18 +213,27 @@ def discover(
         seen.add(key)
         result.files.append(SourceFile(display=display, path=Path(os.path.abspath(path)), kind=kind))
 
+    from lambda_lint.fileio import access_denied, exists, is_dir
+
     for arg in paths or ["."]:
         p = Path(arg)
-        if not p.exists() and not p.is_symlink():
+        if not exists(p):
+            if access_denied(p):
+                # inside a folder we may not search: a file named here is linted (and its
+                # read says "permission denied"), never reported as missing
+                kind = _classify(p, explicit=True, sniff=sniff)
+                if kind:
+                    add(arg, p, kind)
+                continue
             result.missing.append(arg)
             continue
-        if p.is_dir():
+        if is_dir(p):
             top = Path(os.path.abspath(p))
             if _is_cloud_assembly(top):  # issue 16: `lambda-lint cdk.out` lints its stacks
                 _add_cdk(_cdk().scan_assembly(str(top), _cdk_app_of(top), relative_display), arg, top, add, result)
                 continue
             root = _git_root(top)
-            for file_path, rel in _walk(top, excludes, ignores, root):
+            for file_path, rel in _walk(top, excludes, ignores, root, result.unreadable, arg):
                 if file_path.name == "cdk.json":  # issue 16: a CDK app: lint its synthesized stacks
                     _add_cdk(_cdk().scan_app(str(file_path.parent), relative_display), arg, top, add, result)
                 kind = _classify(file_path, explicit=False, sniff=sniff)
@@ -221,8 +254,10 @@ def _cdk():
 
 
 def _is_cloud_assembly(folder: Path) -> bool:
-    return (folder / "manifest.json").is_file() and (
-        folder.name == "cdk.out" or (folder.parent / "cdk.json").is_file())
+    from lambda_lint.fileio import is_file
+
+    # fileio.is_file never raises (Path.is_file does on a folder we may not search)
+    return is_file(folder / "manifest.json") and (folder.name == "cdk.out" or is_file(folder.parent / "cdk.json"))
 
 
 def _cdk_app_of(assembly: Path) -> Optional[str]:
@@ -241,8 +276,10 @@ def _add_cdk(scan, arg: str, top: Path, add: Callable[[str, Path, str], None], r
     result.cdk_missing = result.cdk_missing or scan.missing_output
 
 
-def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
-    """Yield (file, path relative to top) depth-first in sorted order; never follows dir links."""
+def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path],
+          unreadable: Optional[List[Tuple[str, str]]] = None, arg: str = ".") -> Iterator[Tuple[Path, str]]:
+    """Yield (file, path relative to top) depth-first in sorted order; never follows dir links.
+    A folder that cannot be listed is added to ``unreadable`` (display, reason)."""
     start_chain = _ancestors_down(root, top)
     # (folder, its path relative to top with a trailing "/", the .gitignore chain)
     stack: List[Tuple[Path, str, List[Path]]] = [(top, "", start_chain)]
@@ -250,7 +287,10 @@ def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[
         folder, prefix, chain = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
+            if unreadable is not None and not isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+                display = _join_display(arg, prefix.rstrip("/")) if prefix else arg
+                unreadable.append((display, exc.strerror or str(exc)))
             continue
         subdirs: List[Tuple[Path, str, List[Path]]] = []
         for entry in entries:
@@ -285,13 +325,15 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
         cwd = Path.cwd()
         root = cwd if folder == cwd or cwd in folder.parents else folder
     while True:
-        if (folder / "cdk.json").is_file():  # issue 16: a CDK app: the stack that deploys this code
+        from lambda_lint.fileio import is_file as _is_file
+
+        if _is_file(folder / "cdk.json"):  # issue 16: a CDK app: the stack that deploys this code
             found = _cdk().context_template(str(folder), str(file_path))
             if found is not None:
                 return Path(found)
         for name in TEMPLATE_NAMES:
             candidate = folder / name
-            if candidate.is_file() and sniff_file(candidate):
+            if sniff_file(candidate):  # False for a missing or unreadable file
                 return candidate
         try:
             others = sorted(

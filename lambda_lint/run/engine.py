@@ -17,7 +17,7 @@ from lambda_lint import suppressions as supp
 from lambda_lint.config import Config
 from lambda_lint.findings import Finding, Reporter
 from lambda_lint.fileio import MAX_FILE_BYTES, OVERLAYS, read_source  # noqa: F401 - the run's public names
-from lambda_lint.run.files import FileJob, FileResult, execute_files, process_file
+from lambda_lint.run.files import FileJob, FileResult, execute_files, process_file, skipped_notes  # noqa: F401
 from lambda_lint.run.plan import plan
 from lambda_lint.run.session import Session, _selector_ran
 
@@ -51,6 +51,8 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     results: List[FileResult] = execute_files(jobs, session)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
+    for folder, reason in found.unreadable:
+        results.append(_missing_result(folder, session, f"cannot read folder: {reason}; its files were not linted"))
 
     findings: List[Finding] = []
     for r in results:
@@ -64,9 +66,9 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     return result
 
 
-def _missing_result(arg: str, session: Session) -> FileResult:
+def _missing_result(arg: str, session: Session, message: str = "no such file or folder") -> FileResult:
     reporter = Reporter(arg, session.metas)
-    reporter.report("LL001", 1, 1, "no such file or folder", anchor="LL001:missing")
+    reporter.report("LL001", 1, 1, message, anchor="LL001:missing")
     return FileResult(display=arg, path=arg, kind="missing", requested=True, findings=reporter.findings)
 
 

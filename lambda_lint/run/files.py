@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from lambda_lint import suppressions as supp
-from lambda_lint.errors import ParseFailure
+from lambda_lint.errors import ParseFailure, SkippedModule
 from lambda_lint.fileio import MAX_FILE_BYTES, digest_bytes, read_source
 from lambda_lint.findings import Finding, Reporter
 from lambda_lint.run.pool import Phase, execute
@@ -58,7 +58,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
         result.digest = hashlib.sha256(source).hexdigest()
         if job.kind == "template" and len(unit_of(job.path)) > 1:
             result.digest = unit_digest(job.path, _file_digest) or result.digest
-        _scan_suppressions(source, result)
+        _scan_suppressions(source, result, template=job.kind != "python")
         if job.kind == "python":
             from lambda_lint.code import lint_python
 
@@ -89,6 +89,9 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                     k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
                 }
         result.parsed = True
+    except SkippedModule as exc:
+        # Not handler code (issue 20): no finding; the CLI prints the note (see skipped_notes).
+        result.facts = {"skipped": exc.message}
     except ParseFailure as exc:
         reporter.report("LL001", exc.line, exc.column, exc.message, anchor="LL001")
     except RecursionError:
@@ -108,10 +111,19 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     return result
 
 
-def _scan_suppressions(source: bytes, result: FileResult) -> None:
+def _scan_suppressions(source: bytes, result: FileResult, template: bool = False) -> None:
     if b"lambda-lint" in source or b"noqa" in source or b"NOQA" in source:
         text = source.decode("utf-8", errors="replace")
-        result.suppressions = supp.to_json(supp.scan(text))
+        result.suppressions = supp.to_json(supp.scan(text, template=template))
+
+
+def skipped_notes(results: List[FileResult]) -> List[str]:
+    """One line per requested file that was skipped as not handler code (a data module)."""
+    out = []
+    for r in results:
+        if r.requested and isinstance(r.facts, dict) and isinstance(r.facts.get("skipped"), str):
+            out.append(f"{r.display}: {r.facts['skipped']}")
+    return out
 
 
 

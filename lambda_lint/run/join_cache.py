@@ -21,11 +21,19 @@ def _requested(results_by_path: Dict[str, Any], path: str) -> bool:
 
 
 def _sha256(path: str) -> str:
-    with open(path, "rb") as fh:
-        return digest_bytes(fh.read())
+    from lambda_lint.fileio import read_bytes
+
+    return digest_bytes(read_bytes(path))
 
 
 def signature(path: str, results_by_path: Dict[str, Any], cache: Any = None) -> str:
+    from lambda_lint.project.model import HAS_PYTHON_PREFIX, _has_python_code
+
+    if path.startswith(HAS_PYTHON_PREFIX):  # an answer about a folder walk, not a file
+        try:
+            return f"p:{int(_has_python_code(path[len(HAS_PYTHON_PREFIX):]))}"
+        except OSError:
+            return "?"
     try:
         if os.path.isfile(path):
             digest = cache.file_digest(path, _sha256) if cache is not None else _sha256(path)

@@ -192,9 +192,18 @@ class Registry:
                 chosen.update(codes)
         for sel in extend_select:
             chosen.update(self.resolve(sel, origin="extend-select"))
+        # A file that could not be read or analysed is always said (issue 20): `--select LL201`
+        # or the handlers hook's `--select LL1` must not turn a broken file into "No problems
+        # found", as ruff reports syntax errors whatever is selected. Only an explicit ignore
+        # (or a suppression, a per-file ignore) silences them.
+        chosen.update(c for c in ALWAYS_REPORTED if c in self.by_code)
         for sel in ignore:
             chosen.difference_update(self.resolve(sel, origin="ignore"))
         return frozenset(chosen)
+
+
+#: Findings about the run itself on a file: selection never hides them.
+ALWAYS_REPORTED = ("LL001", "LL002")
 
 
 def load_registry(extra_rule_dirs: Sequence[Path] = ()) -> "LoadedRules":

@@ -34,6 +34,7 @@ class Session:
         self.enabled = self.registry.select(config.select, config.ignore, config.extend_select)
         self.metas: Dict[str, RuleMeta] = dict(self.registry.by_code)
         self.options = _normalize_options(config.options, self.registry)
+        _check_option_patterns(self.loaded.template_rules, self.options)
         # Codes, prefixes or names, as in the selectors; an unknown one is a usage error.
         self.severity_overrides: Dict[str, Any] = {}
         for key, sev in config.severity_overrides:
@@ -95,6 +96,27 @@ def _normalize_options(options: Mapping[str, Mapping[str, Any]], registry) -> Di
                 raise ConfigError(f"options.{key}.{name}: expected {_kind(default)}, got {given!r}")
         out[code] = dict(value)
     return out
+
+
+def _check_option_patterns(template_rules: Any, options: Mapping[str, Mapping[str, Any]]) -> None:
+    """A user's option that a rule uses as a ``matches:`` pattern must compile (issue 20: "("
+    became LL002 on every template instead of a usage error naming the key)."""
+    from lambda_lint.errors import ConfigError
+    from lambda_lint.iac.ruleset import regex_option_refs
+    from lambda_lint.safe_regex import RegexError, compile as compile_regex
+
+    for rule in template_rules or ():
+        given = options.get(rule.meta.code)
+        if not given:
+            continue
+        for name in set(regex_option_refs(rule.where)) | set(regex_option_refs(rule.require)):
+            if name in given:
+                values = given[name] if isinstance(given[name], list) else [given[name]]
+                for value in values:
+                    try:
+                        compile_regex(value)
+                    except RegexError as exc:
+                        raise ConfigError(f"options.{rule.meta.code}.{name}: {exc}") from None
 
 
 def _kind(value: Any) -> str:

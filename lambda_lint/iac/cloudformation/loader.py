@@ -165,9 +165,13 @@ def _build(loader: Any) -> Any:
     have_root = False
     total = 0
 
-    def attach(value: Any, pos: Pos, size: int) -> None:
+    def attach(value: Any, pos: Pos, size: int, cost: int) -> None:
+        # ``size``: the values this one stands for (an anchored subtree counts whole, so an
+        # alias of it costs that much); ``cost``: what it adds to the document. A container's
+        # own values were counted as they arrived, so closing it costs 1; counting its size
+        # again at every level refused an alias-free 850 KB template nested 30 deep (issue 20).
         nonlocal root, have_root, total
-        total += size
+        total += cost
         if total > MAX_NODES:
             raise ParseFailure(
                 f"template expands to more than {MAX_NODES} values (alias bomb?); refusing to load", pos[0], pos[1]
@@ -246,7 +250,7 @@ def _build(loader: Any) -> Any:
             # unknown local tags (!Foo): plain text
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
-            attach(value, pos, 1)
+            attach(value, pos, 1, 1)
         elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
             if len(stack) >= MAX_DEPTH:
                 line, col = _pos(event.start_mark)
@@ -270,13 +274,13 @@ def _build(loader: Any) -> Any:
                 value = wrapped
             if anchor is not None:
                 anchors[anchor] = (value, size)
-            attach(value, pos, size)
+            attach(value, pos, size, 1)
         elif cls is ev.AliasEvent:
             pos = _pos(event.start_mark)
             if event.anchor not in anchors:
                 raise ParseFailure(f"unknown alias *{event.anchor}", pos[0], pos[1])
             value, size = anchors[event.anchor]
-            attach(value, pos, size)
+            attach(value, pos, size, size)  # a real expansion: every value it stands for
         elif cls is ev.DocumentEndEvent:
             anchors.clear()
         elif cls is ev.StreamEndEvent:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from lambda_lint.code import lint_python
 from lambda_lint.code.rules import RULE_CLASSES
 from lambda_lint.findings import Reporter
-from lambda_lint.registry import meta_from_class
+try:  # the registry moves to lambda_lint.run (issue 11)
+    from lambda_lint.run.registry import meta_from_class
+except ImportError:
+    from lambda_lint.registry import meta_from_class
 
 METAS = {c.code: meta_from_class(c, "code") for c in RULE_CLASSES}
 

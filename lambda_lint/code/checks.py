@@ -671,11 +671,14 @@ def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]
 # --------------------------------------------------------------------------- best-effort cleanup
 
 # Calls that release something: their failure during teardown has nowhere useful to go.
+# Verbs that can be the work itself (``obj.delete()``, ``ec2.stop_instances``, ``cancel``)
+# are teardown only in a teardown context (a finally, a handling except, a close()), which
+# is_best_effort_cleanup checks separately.
 _TEARDOWN_CALLS = frozenset({
-    "close", "aclose", "stop", "shutdown", "unlink", "delete", "remove", "rmtree", "terminate", "kill",
-    "cancel", "release", "disconnect", "cleanup", "clean_up", "dispose", "quit", "logout", "unsubscribe",
-    "detach", "join", "rmdir", "task_done", "close_connection",
+    "close", "aclose", "shutdown", "unlink", "rmtree", "rmdir", "release", "disconnect", "cleanup",
+    "clean_up", "dispose", "quit", "logout", "unsubscribe", "detach", "join", "task_done", "close_connection",
 })
+_TEARDOWN_QUALIFIED = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
 # The first word of a function's name that says it tears something down (``close``,
 # ``_cleanup_all``, ``__exit__``).
 _TEARDOWN_WORDS = frozenset({"close", "cleanup", "teardown", "shutdown", "dispose", "release", "disconnect",
@@ -708,6 +711,8 @@ def _is_teardown_call(an: ModuleAnalysis, node: cst.CSTNode) -> bool:
     if not isinstance(node, cst.Call):
         return False
     f = node.func
+    if (an.qualify(f) or "") in _TEARDOWN_QUALIFIED:
+        return True
     name = f.attr.value if isinstance(f, cst.Attribute) else (dotted(f) or "")
     return name.split(".")[-1] in _TEARDOWN_CALLS
 

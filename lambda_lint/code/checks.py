@@ -527,6 +527,18 @@ def _literal_key(node: Any) -> Optional[str]:
     return None
 
 
+def _is_constant(node: cst.BaseExpression) -> bool:
+    """A literal, or a dict/list/tuple/set of literals (``{"ok": False}``): a status, not data."""
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Dict):
+        return all(isinstance(el, cst.DictElement) and _is_constant(el.key) and _is_constant(el.value)
+                   for el in node.elements)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(isinstance(el, cst.Element) and _is_constant(el.value) for el in node.elements)
+    return isinstance(node, cst.Name) and node.value in ("None", "True", "False")
+
+
 def _goes_on_with_fallback(an: ModuleAnalysis, ex: Except, rec: Loop) -> bool:
     """The except substitutes a value and falls through to code after the try that uses
     it: ``except ValueError: payload = {"raw": body}`` then ``save(payload)``. The record
@@ -535,17 +547,23 @@ def _goes_on_with_fallback(an: ModuleAnalysis, ex: Except, rec: Loop) -> bool:
     rounds, falls = _paths(an, body)
     if not falls:
         return False
-    assigned = _assigned_names(body)
+    chain = _block_chain(block_body(rec.node.body), ex.try_node)  # type: ignore[attr-defined]
+    return bool(chain) and substitutes_fallback(body, block_body(ex.try_node.body),  # type: ignore[attr-defined]
+                                                [s for rest in chain for s in rest])
+
+
+def substitutes_fallback(handler_body: Any, try_body: Any, after: Any) -> bool:
+    """The except assigns a substitute for a value the try computes (assigned there too,
+    and not a constant: a status flag such as ``status = "failed"`` records nothing Lambda
+    sees), and the statements ``after`` the try use it."""
+    computed = _assigned_names(try_body)
+    assigned: Set[str] = set()
+    for small, _ in own_statements(handler_body):
+        if isinstance(small, cst.Assign) and not _is_constant(small.value):
+            assigned |= _assigned_names([cst.SimpleStatementLine(body=[small])]) & computed
     if not assigned:
         return False
-    chain = _block_chain(block_body(rec.node.body), ex.try_node)  # type: ignore[attr-defined]
-    if not chain:
-        return False
-    for rest in chain:
-        for stmt in rest:
-            if any(isinstance(n, cst.Name) and n.value in assigned for n in walk(stmt)):
-                return True
-    return False
+    return any(isinstance(n, cst.Name) and n.value in assigned for stmt in after for n in walk(stmt))
 
 
 _REPORT_OPS = _SEND_OPS | {"put_evaluations", "send_task_failure", "put_metric_data"}
@@ -652,11 +670,14 @@ def dropped_record_excepts(an: ModuleAnalysis) -> Dict[int, Tuple[Except, Loop]]
 # --------------------------------------------------------------------------- best-effort cleanup
 
 # Calls that release something: their failure during teardown has nowhere useful to go.
+# Verbs that can be the work itself (``obj.delete()``, ``ec2.stop_instances``, ``cancel``)
+# are teardown only in a teardown context (a finally, a handling except, a close()), which
+# is_best_effort_cleanup checks separately.
 _TEARDOWN_CALLS = frozenset({
-    "close", "aclose", "stop", "shutdown", "unlink", "delete", "remove", "rmtree", "terminate", "kill",
-    "cancel", "release", "disconnect", "cleanup", "clean_up", "dispose", "quit", "logout", "unsubscribe",
-    "detach", "join", "rmdir", "task_done", "close_connection",
+    "close", "aclose", "shutdown", "unlink", "rmtree", "rmdir", "release", "disconnect", "cleanup",
+    "clean_up", "dispose", "quit", "logout", "unsubscribe", "detach", "join", "task_done", "close_connection",
 })
+_TEARDOWN_QUALIFIED = frozenset({"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree"})
 # The first word of a function's name that says it tears something down (``close``,
 # ``_cleanup_all``, ``__exit__``).
 _TEARDOWN_WORDS = frozenset({"close", "cleanup", "teardown", "shutdown", "dispose", "release", "disconnect",
@@ -689,6 +710,8 @@ def _is_teardown_call(an: ModuleAnalysis, node: cst.CSTNode) -> bool:
     if not isinstance(node, cst.Call):
         return False
     f = node.func
+    if (an.qualify(f) or "") in _TEARDOWN_QUALIFIED:
+        return True
     name = f.attr.value if isinstance(f, cst.Attribute) else (dotted(f) or "")
     return name.split(".")[-1] in _TEARDOWN_CALLS
 

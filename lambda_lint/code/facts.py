@@ -404,7 +404,7 @@ def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
     the try (a failure there still fails the invocation), or one that forwards the
     failure (a boto3 send/put such as a DLQ message or a Config evaluation, or a call
     named for it: ``send_task_failure``, ``send_to_dlq``)."""
-    from lambda_lint.code.checks import falls_through, forwards_failure, does_work
+    from lambda_lint.code.checks import does_work, falls_through, forwards_failure, substitutes_fallback
 
     body = block_body(func.node.body)  # type: ignore[union-attr]
     for i, stmt in enumerate(body):
@@ -418,7 +418,8 @@ def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
                 continue
             if forwards_failure(an, block_body(h.body)):
                 continue
-            if falls_through(an, block_body(h.body)) and does_work(an, body[i + 1:]):
+            if falls_through(an, block_body(h.body)) and does_work(an, body[i + 1:]) \
+                    and substitutes_fallback(block_body(h.body), block_body(stmt.body), body[i + 1:]):
                 continue
             http = False
             for s in smalls:

@@ -23,7 +23,9 @@ class SwallowedException:
       (an error response) or assign an error value;
     - best-effort cleanup: a swallow inside a `finally`, or inside an `except` that already
       handles the failure (logs, records or re-raises it), or around teardown calls only
-      (`conn.close()`, `os.unlink(tmp)`, `.stop()`, `.shutdown()`, `.delete()`), or in a
+      (`conn.close()`, `os.unlink(tmp)`, `.shutdown()`, `.disconnect()`; `.stop()`,
+      `.delete()` and `.cancel()` only in a `finally` or teardown function, since they can
+      be the work itself), or in a
       function that tears something down (`close`, `cleanup_*`, `__exit__`, `__del__`, an
       `atexit` hook; never the handler itself);
     - a try that only improves on a default the code after it reads

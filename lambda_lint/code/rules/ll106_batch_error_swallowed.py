@@ -25,7 +25,8 @@ class BatchErrorSwallowed:
       function whose name says so (`send_to_dlq`, `record_failure`, `requeue`, ...).
 
     Not a drop: an except that substitutes a fallback value that the code after the `try`
-    goes on processing (`except ValueError: payload = {"raw": body}` then `save(payload)`),
+    goes on processing (`except ValueError: payload = {"raw": body}` then `save(payload)`;
+    a constant such as `status = "failed"` is a status, not a fallback, and still a drop),
     and a `try` nested in an outer `except` (or `finally`): the outer one decides.
 
     Logging is not enough: the log line is all that is left of the record. Such an except

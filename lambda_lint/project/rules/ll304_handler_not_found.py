@@ -14,7 +14,8 @@ class HandlerNotFound:
     (CloudFormation): the module file is missing, the function is not defined in it, or the
     value is not `module.function` at all. Nothing is said when the code is not local (an S3
     URI, a `.zip`, a missing folder, a container image), for inline code, for non-Python
-    runtimes, or when a wrapper starts the process (Lambda Web Adapter:
+    runtimes, for a `Handler` whose value is not known statically (a parameter without a
+    default, a Terraform `for_each` key), or when a wrapper starts the process (Lambda Web Adapter:
     `AWS_LAMBDA_EXEC_WRAPPER` set, `Handler: run.sh`).
 
     ## Why it matters
@@ -50,6 +51,8 @@ class HandlerNotFound:
             env = {}
         if "AWS_LAMBDA_EXEC_WRAPPER" in env:
             return True
+        if not isinstance(handler, str):
+            return True  # a Handler that does not resolve (a parameter, a for_each key) is unknown, not wrong
         return isinstance(handler, str) and handler.strip().endswith((".sh", ".bash", ".js", ".mjs", ".rb"))
     name = "handler-not-found"
     severity = "error"

@@ -15,8 +15,9 @@ class FailureHiddenFromRetry:
     an API (sync) that return an error response (`statusCode` 500) are fine, and AWS Lambda
     Powertools' batch utilities (`process_partial_response`, `BatchProcessor`) count as
     reporting failures.
-    Not a catch-all either: an `except` that substitutes a fallback and falls through to
-    more work after the `try` (a failure there still fails the invocation), or one that
+    Not a catch-all either: an `except` that substitutes a fallback for what the `try`
+    computes (not a constant status) and falls through to more work that uses it (a
+    failure there still fails the invocation), or one that
     forwards the failure (a boto3 send/put such as a DLQ message or a Config
     `put_evaluations`, or a call named for it such as `send_task_failure`).
 

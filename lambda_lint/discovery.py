@@ -13,7 +13,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from lambda_lint.template.sniff import looks_like_template
 
@@ -46,6 +46,7 @@ class SourceFile:
 class Discovery:
     files: List[SourceFile] = field(default_factory=list)
     missing: List[str] = field(default_factory=list)
+    vendored: List[str] = field(default_factory=list)  # folder arguments that are installed code
 
 
 class _IgnoreStack:
@@ -168,8 +169,12 @@ def discover(
     respect_gitignore: bool = True,
     base: Optional[Path] = None,
     sniff: Callable[[Path], bool] = sniff_file,
+    vendored: Any = None,
 ) -> Discovery:
-    """Expand the command line's paths into classified files, in a stable order."""
+    """Expand the command line's paths into classified files, in a stable order.
+
+    ``vendored`` (a :class:`lambda_lint.project.vendored.VendoredIndex`) leaves installed
+    third-party code out of folder walks (issue 12); files named explicitly are kept."""
     cwd = Path.cwd()
     base = base or cwd
     excludes = _Excludes(exclude, base)
@@ -191,8 +196,11 @@ def discover(
             continue
         if p.is_dir():
             top = Path(os.path.abspath(p))
+            if vendored is not None and vendored.under(str(top)):
+                result.vendored.append(arg)
+                continue
             root = _git_root(top)
-            for file_path, rel in _walk(top, excludes, ignores, root):
+            for file_path, rel in _walk(top, excludes, ignores, root, vendored):
                 kind = _classify(file_path, explicit=False, sniff=sniff)
                 if kind:
                     add(_join_display(arg, rel), file_path, kind)
@@ -203,7 +211,8 @@ def discover(
     return result
 
 
-def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path]) -> Iterator[Tuple[Path, str]]:
+def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path],
+          vendored: Any = None) -> Iterator[Tuple[Path, str]]:
     """Yield (file, path relative to top) depth-first in sorted order; never follows dir links."""
     start_chain = _ancestors_down(root, top)
     # (folder, its path relative to top with a trailing "/", the .gitignore chain)
@@ -225,6 +234,8 @@ def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[
                 continue
             path = Path(entry.path)
             if excludes.excluded(path, is_dir) or ignores.ignored(path, is_dir, chain):
+                continue
+            if vendored is not None and vendored.entry(entry.path, is_dir):
                 continue
             if is_dir:
                 subdirs.append((path, prefix + entry.name + "/", chain + [path]))

@@ -55,6 +55,7 @@ class RunResult:
     files: List[FileResult]
     registry: Any
     unused_suppressions: int = 0
+    vendored_args: List[str] = field(default_factory=list)  # folder arguments that are installed code
 
     @property
     def files_checked(self) -> int:
@@ -212,6 +213,10 @@ def process_file(job: FileJob, session: Session) -> FileResult:
                 options=session.options, rules=session.loaded.template_rules,
             )
             if model is not None:
+                # issue 12: the functions' code folders and Handlers, for the code scope (cached)
+                from lambda_lint.project.handlers import template_entrypoints
+
+                result.facts = {"entrypoints": template_entrypoints(model)}
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
                 result.resource_ignores = {
                     k: sorted(v) for k, v in (getattr(model, "resource_ignores", {}) or {}).items()
@@ -259,13 +264,18 @@ def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[F
 
         cache = session.cache
         kwargs["sniff"] = lambda p: cache.sniff(str(p), sniff_file)
+    # issue 12: installed third-party code is left out of folder walks, whatever the scope
+    from lambda_lint.project.vendored import VendoredIndex
+
     found = discover(
         paths, exclude=tuple(config.exclude) + tuple(config.extend_exclude),
-        respect_gitignore=config.respect_gitignore, base=base, **kwargs,
+        respect_gitignore=config.respect_gitignore, base=base, vendored=VendoredIndex(), **kwargs,
     )
     files = list(found.files)
     have = {os.path.normcase(str(f.path)) for f in files}
-    needs_context = session.layer_enabled("project")
+    # issue 12: the code scope needs the template that names a handler file's entry points,
+    # even when only the code rules run (pre-commit's per-file hook)
+    needs_context = session.layer_enabled("project") or session.layer_enabled("code")
     if needs_context:
         # The context template depends only on the folder: look each folder up once, not once
         # per file (a folder of 1,000 handlers was scanned 1,000 times: 50,000 files took minutes).
@@ -298,18 +308,23 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     session = session or Session(config)
     jobs, found = plan(paths, config, session)
     from lambda_lint.parallel import execute
+    from lambda_lint.project.scope import execute_scoped
 
-    results: List[FileResult] = execute(jobs, config, session)
+    # issue 12: templates first, then only the code their handlers (or unmistakable handlers)
+    # reach; the scope keeps the LL1xx findings of reachable code (lambda_lint/project/scope.py)
+    results, scope = execute_scoped(jobs, paths, config, session, execute)
     for missing in found.missing:
         results.append(_missing_result(missing, session))
 
     findings: List[Finding] = []
     for r in results:
-        findings.extend(r.findings)
+        findings.extend(scope.filter(r))
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()
-    return _finish(findings, results, config, session)
+    run_result = _finish(findings, results, config, session)
+    run_result.vendored_args = list(found.vendored)
+    return run_result
 
 
 def _missing_result(arg: str, session: Session) -> FileResult:

@@ -70,8 +70,11 @@ def expectations_for(target: Path) -> Expectations:
 def test_fixture(target: Path) -> None:
     exp = expectations_for(target)
     assert exp.expected or exp.forbidden, f"{target}: a fixture without annotations tests nothing"
-    result = run([str(target)], Config(select=tuple(exp.select) if exp.select else None, cache=False),
-                 _session(exp.select))
+    # Rule fixtures under code/ test the rules on every function (code-scope "all"); project
+    # fixtures run as a user's would, with the default scope (reachable code only).
+    scope = "all" if FIXTURES / "code" in target.parents else "handlers"
+    result = run([str(target)], Config(select=tuple(exp.select) if exp.select else None, cache=False,
+                                       code_scope=scope), _session(exp.select))
     problems = compare(result.findings, exp)
     assert not problems, "\n" + "\n".join(problems)
 

@@ -95,7 +95,7 @@ class Func:
 
     __slots__ = ("node", "name", "qualname", "parent", "kind", "module_level", "params", "param_annos",
                  "is_handler", "calls", "assigns", "augassigns", "loop_binds", "returns", "loops",
-                 "excepts", "withs", "compares", "zero_subscripts", "has_yield", "bif", "decorators")
+                 "excepts", "withs", "compares", "zero_subscripts", "has_yield", "bif", "decorators", "names")
 
     def __init__(self, node: Optional[cst.CSTNode], name: str, qualname: str, parent: Optional["Func"],
                  kind: str, module_level: bool = False) -> None:
@@ -121,6 +121,7 @@ class Func:
         self.has_yield = False
         self.bif = False  # mentions the string "batchItemFailures"
         self.decorators: List[str] = []
+        self.names: set = set()  # every Name read or written in it (code reachability, issue 12)
 
     @property
     def event_param(self) -> Optional[str]:
@@ -176,8 +177,6 @@ class Except:
 
 _EVENT_NAMES = frozenset({"event", "_event", "evt", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "_context", "ctx", "lambda_context"})
-_HANDLER_EVENT = frozenset({"event", "_event"})
-_HANDLER_CONTEXT = frozenset({"context", "_context"})
 _DEF_RE = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
 
@@ -226,6 +225,7 @@ class ModuleAnalysis:
                     func.bif = True
                 continue
             elif tp is cst.Name:
+                func.names.add(node.value)
                 continue
             elif tp is FunctionDef:
                 self._enter_function(node, func, loops, tries, push)
@@ -366,16 +366,16 @@ class ModuleAnalysis:
                     func.loop_binds[els[1].value.value] = (it.args[0].value, None)
 
     def _mark_handlers(self) -> None:
+        """Template-named functions when the run knows the names, else unmistakable handlers
+        (one definition for LL103, the facts and the code scope: code/entrypoints.py)."""
+        from lambda_lint.code.entrypoints import is_handler_shape
+
         names = self.handler_names
         for f in self.module_functions.values():
             if names is not None:
                 f.is_handler = f.name in names
-                continue
-            params = f.params
-            if len(params) >= 2 and params[0] in _HANDLER_EVENT and params[1] in _HANDLER_CONTEXT:
-                f.is_handler = True
-            elif len(params) >= 2 and (f.param_annos[1] or "").split(".")[-1] in ("LambdaContext", "Context"):
-                f.is_handler = True
+            else:
+                f.is_handler = is_handler_shape(f.params, f.param_annos, f.decorators, self.imports)
 
     # ---- names
     def qualify(self, node: Optional[cst.CSTNode]) -> Optional[str]:

@@ -46,7 +46,9 @@ Schema (version 1)::
          "key_prefix": "processed/" | null, # literal prefix of Key, when knowable
          "entries": [{"EventBusName": ORIGIN, "Source": ORIGIN, "DetailType": ORIGIN}]  # put_events
         }],
-      "has_boto3": true
+      "has_boto3": true,
+      "units": {"<module>": {...}, "handler": {...}}   # what each top-level unit refers to:
+                                            # lambda_lint/code/units.py
     }
 
 Target arguments: Bucket, Key, QueueUrl, TopicArn, TargetArn, StreamName, StreamARN,
@@ -332,6 +334,8 @@ def call_names(an: ModuleAnalysis, func: Func) -> List[str]:
 
 
 def build_facts(an: ModuleAnalysis) -> Dict[str, Any]:
+    from lambda_lint.code.units import build_units
+
     lines = an.def_lines()
     module_pt = _module_uses_powertools(an)
     functions = []
@@ -363,6 +367,7 @@ def build_facts(an: ModuleAnalysis) -> Dict[str, Any]:
         "boto3_clients": boto3_clients(an),
         "boto3_calls": boto3_calls(an),
         "has_boto3": uses_boto3(an),
+        "units": build_units(an),  # code reachability (issue 12): lambda_lint/code/units.py
     }
 
 

@@ -67,6 +67,22 @@ def package_root(path: str) -> str:
     return folder
 
 
+def _repo_top(path: str) -> Optional[str]:
+    """The repository root (a folder with ``.git``) above ``path``, else the working folder when
+    ``path`` is inside it; with a trailing separator. None: no bound, stay in the package."""
+    folder = os.path.dirname(path)
+    cur = folder
+    while True:
+        if os.path.exists(os.path.join(cur, ".git")):
+            return cur.rstrip(os.sep) + os.sep
+        parent = os.path.dirname(cur)
+        if parent == cur:
+            break
+        cur = parent
+    cwd = norm(os.getcwd()).rstrip(os.sep) + os.sep
+    return cwd if (folder + os.sep).startswith(cwd) else None
+
+
 @dataclass(frozen=True)
 class Entry:
     path: str  # normalised absolute path of the module
@@ -254,7 +270,18 @@ class Planner:
             self.config_entries.append(Entry(p, func, func, self.default_roots(p)))
 
     def default_roots(self, path: str) -> Tuple[str, ...]:
+        """Where a handler no template places imports from: its package root, its own folder,
+        then the folders above up to the repository root (namespace packages, a project run
+        from its root: ``from functions.orders.service import charge``), at most 6 levels."""
         roots = [package_root(path), os.path.dirname(path)]
+        top = _repo_top(path)
+        cur = roots[0]
+        for _ in range(6):
+            parent = os.path.dirname(cur)
+            if parent == cur or top is None or not (parent + os.sep).startswith(top):
+                break
+            roots.append(parent)
+            cur = parent
         return tuple(dict.fromkeys(roots))
 
     def is_covered(self, path: str) -> bool:

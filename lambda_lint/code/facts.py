@@ -293,7 +293,7 @@ def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
             for s in smalls:
                 if isinstance(s, cst.Return) and s.value is not None:
                     http = http or _is_http_error(an, s.value, func)
-            line, col, _, _ = an.position(h)
+            line, col = an.start(h)  # no position pass for this (issue 12)
             return {"line": line, "column": col, "returns_http_error": http}
     return None
 

@@ -99,27 +99,47 @@ print(json.dumps({"total": total, "code_layer": spent[0], "parsed": parsed,
 """
 
 
+_RATIO = r"""
+import json, sys, time
+from pathlib import Path
+import libcst
+from lambda_lint.code import lint_python
+from lambda_lint.code.rules import RULE_CLASSES
+from lambda_lint.findings import Reporter
+from lambda_lint.registry import meta_from_class
+
+metas = {c.code: meta_from_class(c, "code") for c in RULE_CLASSES}
+files = json.loads(sys.stdin.read())
+srcs = [(p, Path(p).read_bytes()) for p in files]
+floors, ours = [], []
+for _ in range(3):  # interleaved, best of 3: other load on the machine hits both alike
+    t = time.perf_counter()
+    for p, s in srcs:
+        try:
+            libcst.parse_module(s)
+        except Exception:
+            pass
+    floors.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    for p, s in srcs:
+        try:
+            lint_python(s, p, enabled=frozenset(metas), reporter=Reporter(p, metas), options={})
+        except Exception:
+            pass
+    ours.append(time.perf_counter() - t)
+print(json.dumps({"floor": min(floors), "ours": min(ours)}))
+"""
+
+
+def ratio_run(paths: List[str]) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _RATIO], input=json.dumps(paths), capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
 def inner_run(path: Path, jobs: int, scope: str = "handlers") -> Tuple[dict, float, float]:
     dt, rss, out = timed([sys.executable, "-c", _INNER, str(path), str(jobs), scope], cwd=ROOT)
     return json.loads(out.strip().splitlines()[-1]), dt, rss
-
-
-def bare_parse(paths: List[str]) -> float:
-    import libcst
-
-    total = 0.0
-    for p in paths:
-        try:
-            data = Path(p).read_bytes()
-        except OSError:
-            continue
-        t0 = time.perf_counter()
-        try:
-            libcst.parse_module(data)
-        except Exception:  # noqa: BLE001
-            pass
-        total += time.perf_counter() - t0
-    return total
 
 
 def main() -> int:
@@ -159,11 +179,14 @@ def main() -> int:
 
     if args.corpus.is_dir():
         data, dt, rss = inner_run(args.corpus, 1)
-        floor = bare_parse(data["parsed"])
-        ratio = data["code_layer"] / floor if floor else float("nan")
+        r = ratio_run(data["parsed"])
+        ratio = r["ours"] / r["floor"] if r["floor"] else float("nan")
         rows.append(("corpus/code, 1 core: code layer vs bare libcst.parse_module",
                      f"{data['python_files']} .py files, {len(data['parsed'])} parsed",
-                     f"{data['code_layer']:.2f} s vs {floor:.2f} s = {ratio:.2f}x", "PASS" if ratio <= 2 else "MISS"))
+                     f"{r['ours']:.2f} s vs {r['floor']:.2f} s = {ratio:.2f}x (interleaved, best of 3)",
+                     "PASS" if ratio <= 2 else "MISS"))
+        rows.append(("  code layer timed inside the whole run", "",
+                     f"{data['code_layer']:.2f} s (the run's other work and GC share the core)", ""))
         rows.append(("  whole run, 1 core (handlers scope)", "", f"{dt:.2f} s, {rss:.0f} MB, "
                      f"{data['code_findings']} LL1xx findings", ""))
         all_data, adt, arss = inner_run(args.corpus, 1, "all")

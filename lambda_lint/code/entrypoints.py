@@ -42,8 +42,10 @@ _UNIQUE_DECORATORS = frozenset({"inject_lambda_context", "capture_lambda_handler
 # Module-level adapters that turn an ASGI/WSGI app into the handler.
 ADAPTERS = frozenset({"mangum.Mangum", "Mangum", "apig_wsgi.make_lambda_handler", "make_lambda_handler"})
 
-_SIGNATURE = re.compile(rb"def\s+\w+\s*\(\s*_?event\b")
+# `(event, context)` with any annotation on `event` (brackets and commas included: Dict[str, Any])
+_SIGNATURE = re.compile(rb"def\s+\w+\s*\(\s*_?event\b[^)]*?,\s*_?context\b")
 _DECORATOR = re.compile(rb"@\s*[\w.]*\b(?:" + b"|".join(sorted(n.encode() for n in HANDLER_DECORATORS)) + rb")\b")
+_UNIQUE_DECORATOR = re.compile(rb"@\s*[\w.]*\.(?:" + b"|".join(sorted(n.encode() for n in _UNIQUE_DECORATORS)) + rb")\b")
 
 
 def might_hold_handler(source: bytes) -> bool:
@@ -57,7 +59,12 @@ def might_hold_handler(source: bytes) -> bool:
         return False
     if b"context" in source and _SIGNATURE.search(source):
         return True
-    return b"@" in source and _DECORATOR.search(source) is not None
+    if b"@" not in source:
+        return False
+    if _UNIQUE_DECORATOR.search(source):
+        return True
+    # the other names (validator, idempotent, event_source...) only count when imported from Powertools
+    return b"aws_lambda_powertools" in source and _DECORATOR.search(source) is not None
 
 
 def is_handler_shape(params: Sequence[str], annotations: Sequence[Optional[str]],

@@ -280,12 +280,13 @@ def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[F
         # The context template depends only on the folder: look each folder up once, not once
         # per file (a folder of 1,000 handlers was scanned 1,000 times: 50,000 files took minutes).
         by_folder: Dict[str, Optional[Path]] = {}
+        memo: Dict = {}  # shared by the folders of one run: each folder scanned once (issue 12)
         for f in list(files):
             if f.kind != "python":
                 continue
             folder = os.path.dirname(os.path.abspath(f.path))
             if folder not in by_folder:
-                by_folder[folder] = find_context_template(f.path)
+                by_folder[folder] = find_context_template(f.path, memo=memo)
             tpl = by_folder[folder]
             if tpl is not None and os.path.normcase(str(Path(os.path.abspath(tpl)))) not in have:
                 have.add(os.path.normcase(str(Path(os.path.abspath(tpl)))))

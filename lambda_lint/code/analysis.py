@@ -403,6 +403,8 @@ class ModuleAnalysis:
         config-rules repository). Anything else, or an ambiguous call, resolves them all."""
         if self._positions is None and type(node) is cst.Call:
             fast = self._text_range(node.with_changes(lpar=(), rpar=()))
+            if fast is None:
+                fast = self._part_range(node)
             if fast is not None:
                 return fast
         if self._positions is None:
@@ -417,10 +419,53 @@ class ModuleAnalysis:
         """1-based (line, column) where a node starts; for an ``except`` clause found from its
         text when that is unique (see :meth:`position`)."""
         if self._positions is None and type(node) is cst.ExceptHandler:
-            fast = self._text_range(node.with_changes(leading_lines=()))
+            fast = self._text_range(node.with_changes(leading_lines=())) or self._part_range(node)
             if fast is not None:
                 return fast[0], fast[1]
         return self.position(node)[:2]
+
+    def _part_range(self, node: cst.CSTNode) -> Optional[Tuple[int, int, int, int]]:
+        """Positions resolved in the module-level def or class around a call or ``except``
+        only (a module of that one statement, moved down to where its text starts): the same
+        numbers as the whole module's pass, at the cost of the one statement."""
+        owners = self.__dict__.get("_owner_of")
+        if owners is None:
+            owners = {id(c): f for c, f in self.calls}
+            owners.update((id(e.node), e.func) for e in self.excepts)
+            self.__dict__["_owner_of"] = owners
+            self.__dict__["_parts"] = {}
+        func = owners.get(id(node))
+        top = func
+        while top is not None and top.parent is not None and top.parent.kind != "module":
+            top = top.parent
+        if top is None or top.kind == "module" or top.node is None:
+            return None
+        parts = self.__dict__["_parts"]
+        part = parts.get(id(top.node))
+        if part is None:
+            part = parts[id(top.node)] = self._resolve_part(top.node)
+        if part is False:
+            return None
+        positions, shift = part
+        rng = positions.get(node)
+        if rng is None:
+            return None
+        return rng.start.line + shift, rng.start.column + 1, rng.end.line + shift, rng.end.column + 1
+
+    def _resolve_part(self, stmt: cst.CSTNode) -> Any:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        try:
+            code = self.module.code_for_node(stmt)
+            text = self.text
+            off = text.find(code)
+            if off < 0 or text.find(code, off + 1) >= 0 or (off and text[off - 1] != "\n"):
+                return False
+            mini = self.module.with_changes(body=[stmt], header=(), footer=())
+            positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+        except Exception:  # noqa: BLE001 - fall back to the whole module's pass
+            return False
+        return positions, text.count("\n", 0, off)
 
     def _text_range(self, node: cst.CSTNode) -> Optional[Tuple[int, int, int, int]]:
         """The node's range from a unique match of its code in the file's text, else None.

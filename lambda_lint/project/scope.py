@@ -299,8 +299,9 @@ class Planner:
 
 def execute_scoped(jobs: List[Any], paths: Sequence[str], config: Any, session: Any,
                    execute: Callable[[List[Any], Any, Any], List[Any]]) -> Tuple[List[Any], Scope]:
-    """Run ``jobs`` the way the code scope plans them; results in job order (files nothing
-    reaches are left out), then files the scope added (not requested)."""
+    """Run ``jobs`` the way the code scope plans them; results in job order (a requested file
+    nothing reaches is an ``unreached`` result: listed, never parsed), then the files the scope
+    added (handler modules and helpers the run did not name; not requested)."""
     from lambda_lint.engine import FileJob
 
     explicit = {norm(p) for p in paths if os.path.isfile(p)}
@@ -349,7 +350,10 @@ def execute_scoped(jobs: List[Any], paths: Sequence[str], config: Any, session: 
             want(path)
         elif planner.handler_names(path) is None and scan(path):
             want(path)
-    for e in planner.entries + planner.config_entries:
+    # With neither code nor cross rules selected (`--select LL2`), code outside the requested
+    # files is of no use: no handler modules, no rounds.
+    follow = session.layer_enabled("code") or session.layer_enabled("project")
+    for e in (planner.entries + planner.config_entries) if follow else ():
         if os.path.isfile(e.path):
             want(e.path)
     if planner.mode != "all":
@@ -364,7 +368,7 @@ def execute_scoped(jobs: List[Any], paths: Sequence[str], config: Any, session: 
         for job, res in zip(todo, execute(todo, config, session)):
             results[norm(job.path)] = res
         todo = []
-        for path in _reach(planner, scope, results):
+        for path in (_reach(planner, scope, results) if follow else ()):
             if path not in wanted and path not in results and os.path.isfile(path):
                 wanted.add(path)
                 todo.append(job_for(path))

@@ -345,21 +345,25 @@ def execute_scoped(jobs: List[Any], paths: Sequence[str], config: Any, session: 
             wanted.add(path)
             first.append(job_for(path))
 
+    # With neither code nor cross rules selected (`--select LL2`), code outside the requested
+    # files is of no use: no handler modules, no rounds.
+    follow = session.layer_enabled("code") or session.layer_enabled("project")
     for path in sorted(py_jobs):
         if planner.mode == "all" or path in explicit:
             want(path)
         elif planner.handler_names(path) is None and scan(path):
             want(path)
-    # With neither code nor cross rules selected (`--select LL2`), code outside the requested
-    # files is of no use: no handler modules, no rounds.
-    follow = session.layer_enabled("code") or session.layer_enabled("project")
     for e in (planner.entries + planner.config_entries) if follow else ():
         if os.path.isfile(e.path):
             want(e.path)
-    if planner.mode != "all":
+    if planner.mode != "all" and follow:
+        roots_done: Set[str] = set()
         for path in sorted(explicit):
             if path in py_jobs and planner.handler_names(path) is None:
-                _scan_around(path, planner, scan, want, config)
+                root = package_root(path)
+                if root not in roots_done:  # many named files of one package: one walk
+                    roots_done.add(root)
+                    _scan_around(root, planner, scan, want, config)
 
     todo = first
     for _ in range(MAX_ROUNDS):
@@ -395,13 +399,12 @@ def execute_scoped(jobs: List[Any], paths: Sequence[str], config: Any, session: 
     return out, scope
 
 
-def _scan_around(path: str, planner: Planner, scan: Callable[[str], bool], want: Callable[[str], None],
+def _scan_around(root: str, planner: Planner, scan: Callable[[str], bool], want: Callable[[str], None],
                  config: Any) -> None:
     """An explicitly named file no template covers (pre-commit passes one changed helper): the
-    handlers that might reach it live in its package; byte-scan that folder for them."""
+    handlers that might reach it live in its package (``root``); byte-scan that folder for them."""
     from lambda_lint.discovery import discover
 
-    root = package_root(path)
     try:
         found = discover([root], exclude=tuple(config.exclude) + tuple(config.extend_exclude),
                          respect_gitignore=config.respect_gitignore, vendored=planner.vendored,

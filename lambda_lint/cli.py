@@ -154,8 +154,8 @@ def _main(argv: List[str]) -> int:
     result = run(args.paths or ["."], config, session)
     for arg in getattr(result, "vendored_args", ()):
         if not config.quiet:
-            sys.stderr.write(f"{PROG}: note: {arg} is installed third-party code (site-packages, *.dist-info); "
-                             f"not linted (name files explicitly to lint them)\n")
+            sys.stderr.write(f"{PROG}: note: {arg} is installed Python code (site-packages, a "
+                             f"*.dist-info package, a standard library); not linted (name files explicitly to lint them)\n")
     if result.files_checked == 0 and not config.quiet and not getattr(result, "vendored_args", ()):
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")

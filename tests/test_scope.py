@@ -129,6 +129,25 @@ def test_pip_target_folder_keeps_the_users_own_modules(tmp_path):
     assert not idx.under(str(tmp_path / "app.py"))
 
 
+def test_a_standard_library_is_installed_code_and_imports_stop_there(tmp_path, monkeypatch):
+    from lambda_lint.project.vendored import VendoredIndex
+
+    std = tmp_path / "lib" / "python3.12"
+    (std / "json").mkdir(parents=True)
+    for name in ("os.py", "_collections_abc.py", "json/__init__.py"):
+        (std / name).write_text("def handler(event, context):\n    while True:\n        pass\n")
+    assert VendoredIndex().under(str(std / "json" / "__init__.py"))
+    assert VendoredIndex().under(str(std))
+    monkeypatch.chdir(tmp_path)
+    assert _lint(["lib"], code_scope="all") == []
+    # a handler next to it whose `import json` would land in that folder: not followed
+    (std / "app.py").write_text("import json\n\n\ndef handler(event, context):\n    return json\n")
+    (std / "json" / "__init__.py").write_text("while True:\n    pass\n")  # runs at import, if followed
+    both = [str(std / "app.py"), str(std / "json" / "__init__.py")]
+    assert _codes(_lint(both, select=("LL101",))) == []
+    assert len(_lint(both, select=("LL101",), code_scope="all")) == 1
+
+
 # --------------------------------------------------------------------------- entry points
 
 @pytest.mark.parametrize("source, expected", [

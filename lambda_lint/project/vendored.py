@@ -12,7 +12,9 @@ off. What counts as installed:
   of a sibling ``*.egg-info``. A source tree's own ``mypkg.egg-info`` (from ``pip install -e``
   or ``setup.py egg_info``) has no ``installed-files.txt`` and does not count, so a project is
   never mistaken for its own installation;
-* the ``*.dist-info``/``*.egg-info`` folders themselves.
+* the ``*.dist-info``/``*.egg-info`` folders themselves;
+* a Python installation's standard library (a folder holding ``os.py`` and
+  ``_collections_abc.py``): ``import os`` must stop there, not pull in the stdlib.
 
 Files named explicitly on the command line are not checked here: a user can lint a library
 file on purpose. Everything is by folder listing and small metadata reads, cached per folder.
@@ -97,12 +99,19 @@ def installed_names_in(folder: str) -> FrozenSet[str]:
     return frozenset(names)
 
 
+def is_stdlib_folder(folder: str) -> bool:
+    """Is ``folder`` the top of a Python standard library (``lib/python3.X``)?"""
+    return os.path.isfile(os.path.join(folder, "os.py")) and \
+        os.path.isfile(os.path.join(folder, "_collections_abc.py"))
+
+
 class VendoredIndex:
     """Answers "is this installed third-party code?" for the paths of one run (cached by folder)."""
 
     def __init__(self) -> None:
         self._names: Dict[str, FrozenSet[str]] = {}
         self._under: Dict[str, bool] = {}
+        self._std: Dict[str, bool] = {}
         self.skipped = 0  # files and folders a walk left out as installed code
 
     def _installed(self, folder: str) -> FrozenSet[str]:
@@ -111,11 +120,18 @@ class VendoredIndex:
             got = self._names[folder] = installed_names_in(folder)
         return got
 
+    def _stdlib(self, folder: str) -> bool:
+        got = self._std.get(folder)
+        if got is None:
+            got = self._std[folder] = is_stdlib_folder(folder)
+        return got
+
     def entry(self, path: str, is_dir: bool) -> bool:
         """Is this directory entry (found by a walk) installed code? Counts what it skips."""
         name = os.path.basename(path)
+        parent = os.path.dirname(path)
         hit = (is_dir and (name in MARKER_DIRS or name.endswith(_META_SUFFIXES))) or \
-            name in self._installed(os.path.dirname(path))
+            name in self._installed(parent) or self._stdlib(parent)
         if hit:
             self.skipped += 1
         return hit
@@ -133,7 +149,8 @@ class VendoredIndex:
                 parent = os.path.dirname(cur)
                 if parent == cur:
                     break
-                if os.path.basename(cur) in self._installed(parent):
+                if os.path.basename(cur) in self._installed(parent) or self._stdlib(parent) \
+                        or (cur == path and self._stdlib(cur)):
                     result = True
                     break
                 cur = parent

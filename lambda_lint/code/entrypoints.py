@@ -7,7 +7,9 @@ function as an entry point only when nobody could mistake it for anything else:
   with the second annotated ``LambdaContext``;
 * or it carries an AWS Lambda Powertools handler decorator (:data:`HANDLER_DECORATORS`);
 * or the module assigns a web-framework adapter at module level (``handler = Mangum(app)``,
-  apig-wsgi's ``make_lambda_handler(app)``); the adapter's module is then the entry point.
+  apig-wsgi's ``make_lambda_handler(app)``, a Chalice app ``app = Chalice(app_name=...)``); the
+  adapter's module is then the entry point, and the functions its decorators register
+  (``@app.route``, ``@app.on_sqs_message``...) are reached.
 
 :func:`might_hold_handler` is the byte scan the planner runs on every candidate file before
 anything is parsed: a file it rejects cannot hold such a handler and is never parsed with
@@ -40,7 +42,9 @@ HANDLER_DECORATORS = frozenset({
 _UNIQUE_DECORATORS = frozenset({"inject_lambda_context", "capture_lambda_handler", "log_metrics"})
 
 # Module-level adapters that turn an ASGI/WSGI app into the handler.
-ADAPTERS = frozenset({"mangum.Mangum", "Mangum", "apig_wsgi.make_lambda_handler", "make_lambda_handler"})
+# (Chalice's app object is the handler of every function its decorators register.)
+ADAPTERS = frozenset({"mangum.Mangum", "Mangum", "apig_wsgi.make_lambda_handler", "make_lambda_handler",
+                      "chalice.Chalice", "Chalice"})
 
 # `(event, context)` with any annotation on `event` (brackets and commas included: Dict[str, Any])
 _SIGNATURE = re.compile(rb"def\s+\w+\s*\(\s*_?event\b[^)]*?,\s*_?context\b")
@@ -53,7 +57,7 @@ def might_hold_handler(source: bytes) -> bool:
     for the shapes above; false positives are fine, the parse decides.)"""
     if b"LambdaContext" in source:
         return True
-    if b"Mangum" in source or b"make_lambda_handler" in source:
+    if b"Mangum" in source or b"make_lambda_handler" in source or b"Chalice(" in source:
         return True
     if b"def" not in source:
         return False
@@ -97,4 +101,5 @@ def is_handler_decorator(dotted_name: str, imports: Mapping[str, str]) -> bool:
 
 
 def is_adapter_call(qualified: Optional[str]) -> bool:
-    return bool(qualified) and (qualified in ADAPTERS or qualified.split(".")[-1] in ("Mangum", "make_lambda_handler"))
+    return bool(qualified) and (qualified in ADAPTERS or qualified.split(".")[-1] in (
+        "Mangum", "make_lambda_handler", "Chalice"))

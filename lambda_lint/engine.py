@@ -19,7 +19,7 @@ from lambda_lint import suppressions as supp
 from lambda_lint.config import Config
 from lambda_lint.discovery import Discovery, SourceFile, discover, find_context_template, relative_display
 from lambda_lint.errors import ParseFailure
-from lambda_lint.findings import Finding, Reporter, RuleMeta, Severity
+from lambda_lint.findings import Finding, Reporter, RuleMeta
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 MODULE = "<module>"
 MAX_ROUNDS = 50

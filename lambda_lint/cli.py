@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="add rules to the selection (e.g. LL003, which is off by default)")
     p.add_argument("--min-severity", choices=("info", "warning", "error"),
                    help="report only findings at least this severe (default: info)")
+    p.add_argument("--code-scope", choices=("handlers", "all"),
+                   help="handlers (default): code rules report only in code reachable from a Lambda "
+                   "entry point; all: in every Python file (installed third-party code is skipped either way)")
     p.add_argument("--config", metavar="FILE", help="configuration file (default: nearest pyproject.toml)")
     p.add_argument("--rules", action="append", metavar="DIR", help="extra folder of declarative rule files (repeatable)")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: all cores)")
@@ -144,6 +147,7 @@ def _main(argv: List[str]) -> int:
         "output_format": args.format,
         "min_severity": Severity.parse(args.min_severity) if args.min_severity else None,
         "jobs": args.jobs,
+        "code_scope": args.code_scope,
         "cache": False if args.no_cache else None,
         "baseline": Path(args.baseline) if args.baseline else None,
         "write_baseline": Path(args.write_baseline) if args.write_baseline else None,
@@ -221,7 +225,11 @@ def _main(argv: List[str]) -> int:
 
         for note in skipped_notes(result.files):
             sys.stderr.write(f"{PROG}: note: {note}\n")
-    if result.files_checked == 0 and not config.quiet:
+    for arg in getattr(result, "vendored_args", ()):
+        if not config.quiet:
+            sys.stderr.write(f"{PROG}: note: {arg} is installed Python code (site-packages, a "
+                             f"*.dist-info package, a standard library); not linted (name files explicitly to lint them)\n")
+    if result.files_checked == 0 and not config.quiet and not getattr(result, "vendored_args", ()):
         sys.stderr.write(f"{PROG}: warning: no Python files or templates found under the given paths "
                          f"(.gitignore and excludes apply when walking folders)\n")
 

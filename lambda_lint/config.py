@@ -28,10 +28,11 @@ POSTURE_SCOPES = ("runaway", "all")
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude", "rules")
 _KNOWN_KEYS = set(_LIST_KEYS) | {
     "per-file-ignores", "construct-ignores", "severity", "options", "format", "output-format", "min-severity",
-    "jobs", "cache", "cache-dir", "respect-gitignore", "posture-scope", "external-alarms",
+    "jobs", "cache", "cache-dir", "respect-gitignore", "posture-scope", "external-alarms", "code-scope", "handlers",
     "fix",  # the values --fix inserts; validated by lambda_lint.fix.settings
     "impact",  # prices and assumptions of the worst-case impact; validated by lambda_lint.cost
 }
+CODE_SCOPES = ("handlers", "all")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Config:
     cache: bool = True
     cache_dir: Optional[Path] = None
     respect_gitignore: bool = True
+    code_scope: str = "handlers"  # "handlers": LL1xx only in code reachable from an entry point
+    handlers: Tuple[Tuple[Path, str], ...] = ()  # (module file, function) entry points from config
     config_path: Optional[Path] = None
     project_root: Optional[Path] = None
     baseline: Optional[Path] = None
@@ -267,11 +270,42 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Dict[str, Any]:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'fix' must be a table of value = number ([tool.lambda-lint.fix])")
             out["fix"] = dict(value)
+        elif key == "code-scope":
+            if value not in CODE_SCOPES:
+                raise ConfigError(f"{where}: 'code-scope' must be one of {', '.join(CODE_SCOPES)}")
+            out["code_scope"] = value
+        elif key == "handlers":
+            out["handlers"] = parse_handlers(value, base, where)
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'cache-dir' must be a path")
             out["cache_dir"] = _path_value(value, key, where, base)
     return out
+
+
+def parse_handlers(value: Any, base: Path, where: str) -> Tuple[Tuple[Path, str], ...]:
+    """``handlers = ["src/app.py:handler", "functions/*/app.py:lambda_handler"]``: entry points
+    for code no template names (``path:function``, the path relative to the config file, glob
+    patterns allowed). Each entry must name a function and match at least one ``.py`` file: a
+    typo must not silently leave a handler unchecked."""
+    import re
+
+    items = _str_list(value, "handlers", where)
+    out = []
+    for item in items:
+        path, sep, func = item.rpartition(":")
+        if not sep or not path or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", func or ""):
+            raise ConfigError(f"{where}: handlers: {item!r} is not 'path/to/module.py:function'")
+        if not path.endswith(".py"):
+            raise ConfigError(f"{where}: handlers: {item!r}: the path must name a .py file")
+        if any(c in path for c in "*?["):
+            matches = sorted(p for p in base.glob(path) if p.is_file())
+        else:
+            matches = [base / path] if (base / path).is_file() else []
+        if not matches:
+            raise ConfigError(f"{where}: handlers: {item!r}: no such file under {base}")
+        out.extend((m.resolve(), func) for m in matches)
+    return tuple(out)
 
 
 def load_config(

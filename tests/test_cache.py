@@ -19,7 +19,7 @@ from _treegen import make_tree
 
 def _lint(tree: Path, cache_dir: Path | None, *, jobs: int = 1, select=None) -> tuple:
     cfg = Config(cache=cache_dir is not None, cache_dir=cache_dir, jobs=jobs, output_format="json",
-                 select=select, project_root=tree)
+                 select=select, project_root=tree, code_scope="all")  # every file: the machinery, not the scope
     session = Session(cfg)
     result = run([str(tree)], cfg, session)
     out = io.StringIO()

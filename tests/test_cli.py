@@ -36,6 +36,10 @@ def lint(*args: str, cwd: Path, env_extra=None, input_text=None) -> subprocess.C
     env["NO_COLOR"] = "1"
     if env_extra:
         env.update(env_extra)
+    if not any(a.startswith("--code-scope") for a in args) and not {"--help", "--version"} & set(args):
+        # These tests are about the command line, not the code scope (tests/test_scope.py):
+        # lint every Python file, as before issue 12.
+        args = ("--code-scope", "all", *args)
     return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120,
                           input=input_text)
 
@@ -70,7 +74,8 @@ def test_help_lists_every_flag_of_the_design(tmp_path: Path) -> None:
     assert proc.returncode == 0
     for flag in ("--format", "--output-format", "--select", "--ignore", "--extend-select", "--min-severity",
                  "--config", "--rules", "--jobs", "--no-cache", "--baseline", "--write-baseline",
-                 "--exit-zero", "--statistics", "--quiet", "--explain", "--list-rules", "--version", "--help"):
+                 "--exit-zero", "--statistics", "--quiet", "--explain", "--list-rules", "--version", "--help",
+                 "--code-scope"):
         assert flag in proc.stdout, flag
 
 
@@ -115,6 +120,12 @@ def test_parse_errors_are_findings_and_the_rest_is_linted(project: Path) -> None
     assert {(f["path"], f["rule"]) for f in data} >= {("bad.py", "LL001"), ("template.yaml", "LL001")}
     assert all(f["rule"] == "LL001" for f in data)
     assert proc.stderr == ""
+    # the default scope parses only what may be Lambda code (issue 12): a broken module that
+    # no handler can reach is left to the project's other tools, unless it is named
+    data = json.loads(lint("--format", "json", "--code-scope", "handlers", ".", cwd=project).stdout)
+    assert {(f["path"], f["rule"]) for f in data} == {("template.yaml", "LL001")}
+    data = json.loads(lint("--format", "json", "--code-scope", "handlers", "bad.py", cwd=project).stdout)
+    assert {(f["path"], f["rule"]) for f in data} == {("bad.py", "LL001")}
 
 
 def test_json_shape_and_key_order(project: Path) -> None:

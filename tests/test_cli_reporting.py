@@ -22,7 +22,7 @@ TEMPLATE = kinesis_template()
 def lint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
     env.pop("FORCE_COLOR", None)
-    return subprocess.run([EXE, "--no-cache", *args], cwd=cwd, capture_output=True, text=True, env=env,
+    return subprocess.run([EXE, "--no-cache", "--code-scope", "all", *args], cwd=cwd, capture_output=True, text=True, env=env,
                           timeout=120)
 
 

@@ -8,7 +8,7 @@ from lambda_lint.findings import Reporter
 try:  # the registry moves to lambda_lint.run (issue 11)
     from lambda_lint.run.registry import meta_from_class
 except ImportError:
-    from lambda_lint.registry import meta_from_class
+    from lambda_lint.run.registry import meta_from_class
 
 METAS = {c.code: meta_from_class(c, "code") for c in RULE_CLASSES}
 

@@ -21,8 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 _SESSIONS: Dict[Any, Session] = {}
 
 
-def _config(select: Optional[List[str]], overrides: Optional[Dict[str, Any]] = None) -> Config:
-    return Config(select=tuple(select) if select is not None else None, cache=False, **(overrides or {}))
+def _config(select: Optional[List[str]], overrides: Optional[Dict[str, Any]] = None, **extra: Any) -> Config:
+    return Config(select=tuple(select) if select is not None else None, cache=False, **{**(overrides or {}), **extra})
 
 
 def _session(select: Optional[List[str]], overrides: Optional[Dict[str, Any]] = None) -> Session:
@@ -74,7 +74,10 @@ def expectations_for(target: Path) -> Expectations:
 def test_fixture(target: Path) -> None:
     exp = expectations_for(target)
     assert exp.expected or exp.forbidden, f"{target}: a fixture without annotations tests nothing"
-    result = run([str(target)], _config(exp.select, exp.config), _session(exp.select, exp.config))
+    # Rule fixtures under code/ test the rules on every function (code-scope "all"); project
+    # fixtures run as a user's would, with the default scope (reachable code only).
+    scope = "all" if FIXTURES / "code" in target.parents else "handlers"
+    result = run([str(target)], _config(exp.select, exp.config, code_scope=scope), _session(exp.select, exp.config))
     problems = compare(result.findings, exp)
     assert not problems, "\n" + "\n".join(problems)
 

@@ -75,7 +75,7 @@ def test_cli_github_format(tmp_path: Path) -> None:
     (tmp_path / f"{hostile}.py").write_text("def broken(:\n    pass\n", encoding="utf-8")
     (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
     env = dict(os.environ, NO_COLOR="1")
-    proc = subprocess.run([EXE, "--format", "github", "--no-cache", "."], cwd=tmp_path,
+    proc = subprocess.run([EXE, "--format", "github", "--no-cache", "--code-scope", "all", "."], cwd=tmp_path,
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()

@@ -135,7 +135,8 @@ def test_codecs_that_raise_plain_unicode_error_are_ll001(tmp_path, codec):
 
 @needs_exe
 def test_unclosed_brackets_do_not_cost_the_other_files(tmp_path):
-    (tmp_path / "b.py").write_text(UNSAFE["unclosed-paren"])
+    # b.py looks like handler code (the default code scope parses only what may be Lambda code)
+    (tmp_path / "b.py").write_text("def handler(event, context):\n    return 1\n" + UNSAFE["unclosed-paren"])
     (tmp_path / "h.py").write_text(HANDLER)
     for jobs in ("1", "2"):
         p = run_cli(["--no-cache", "--jobs", jobs, "--format", "json", "."], tmp_path)

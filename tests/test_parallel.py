@@ -22,7 +22,7 @@ from _treegen import make_tree
 
 
 def _lint(tree: Path, jobs: int, fmt: str = "json") -> tuple:
-    cfg = Config(cache=False, jobs=jobs, output_format=fmt, project_root=tree)
+    cfg = Config(cache=False, jobs=jobs, output_format=fmt, project_root=tree, code_scope="all")  # every file: the machinery, not the scope
     result = run([str(tree)], cfg, Session(cfg))
     out = io.StringIO()
     render(fmt, result, cfg, out)

@@ -40,7 +40,7 @@ _SESSION: Optional[Session] = None
 def session() -> Session:
     global _SESSION
     if _SESSION is None:
-        _SESSION = Session(Config(cache=False, jobs=1))
+        _SESSION = Session(Config(cache=False, jobs=1, code_scope="all"))
     return _SESSION
 
 
@@ -87,6 +87,7 @@ def cli(*args: str, cwd: Path, timeout: float = 120, env_extra=None, preexec=Non
     env.pop("FORCE_COLOR", None)
     env["NO_COLOR"] = "1"
     env.update(env_extra or {})
+    args = ("--code-scope", "all", *args)  # every file: robustness, not the code scope (test_scope.py)
     return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, env=env,
                           timeout=timeout, preexec_fn=preexec)
 

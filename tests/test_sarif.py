@@ -39,6 +39,7 @@ def handler(event, context):
 
 def lint(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, NO_COLOR="1")
+    args = ("--code-scope", "all", *args)  # every file: SARIF's shape, not the code scope
     return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 
 

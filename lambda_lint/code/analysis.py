@@ -95,7 +95,7 @@ class Func:
 
     __slots__ = ("node", "name", "qualname", "parent", "kind", "module_level", "params", "param_annos",
                  "is_handler", "calls", "assigns", "augassigns", "loop_binds", "returns", "loops",
-                 "excepts", "withs", "compares", "zero_subscripts", "has_yield", "bif", "decorators")
+                 "excepts", "withs", "compares", "zero_subscripts", "has_yield", "bif", "decorators", "names")
 
     def __init__(self, node: Optional[cst.CSTNode], name: str, qualname: str, parent: Optional["Func"],
                  kind: str, module_level: bool = False) -> None:
@@ -121,6 +121,7 @@ class Func:
         self.has_yield = False
         self.bif = False  # mentions the string "batchItemFailures"
         self.decorators: List[str] = []
+        self.names: set = set()  # every Name read or written in it (code reachability, issue 12)
 
     @property
     def event_param(self) -> Optional[str]:
@@ -176,8 +177,6 @@ class Except:
 
 _EVENT_NAMES = frozenset({"event", "_event", "evt", "lambda_event"})
 _CONTEXT_NAMES = frozenset({"context", "_context", "ctx", "lambda_context"})
-_HANDLER_EVENT = frozenset({"event", "_event"})
-_HANDLER_CONTEXT = frozenset({"context", "_context"})
 _DEF_RE = re.compile(r"^(?:async[ \t]+)?def[ \t]+(\w+)", re.MULTILINE)
 
 
@@ -226,6 +225,7 @@ class ModuleAnalysis:
                     func.bif = True
                 continue
             elif tp is cst.Name:
+                func.names.add(node.value)
                 continue
             elif tp is FunctionDef:
                 self._enter_function(node, func, loops, tries, push)
@@ -366,16 +366,16 @@ class ModuleAnalysis:
                     func.loop_binds[els[1].value.value] = (it.args[0].value, None)
 
     def _mark_handlers(self) -> None:
+        """Template-named functions when the run knows the names, else unmistakable handlers
+        (one definition for LL103, the facts and the code scope: code/entrypoints.py)."""
+        from lambda_lint.code.entrypoints import is_handler_shape
+
         names = self.handler_names
         for f in self.module_functions.values():
             if names is not None:
                 f.is_handler = f.name in names
-                continue
-            params = f.params
-            if len(params) >= 2 and params[0] in _HANDLER_EVENT and params[1] in _HANDLER_CONTEXT:
-                f.is_handler = True
-            elif len(params) >= 2 and (f.param_annos[1] or "").split(".")[-1] in ("LambdaContext", "Context"):
-                f.is_handler = True
+            else:
+                f.is_handler = is_handler_shape(f.params, f.param_annos, f.decorators, self.imports)
 
     # ---- names
     def qualify(self, node: Optional[cst.CSTNode]) -> Optional[str]:
@@ -395,7 +395,18 @@ class ModuleAnalysis:
 
     # ---- positions (lazy)
     def position(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
-        """1-based (line, column, end_line, end_column) of a node; resolved once per file."""
+        """1-based (line, column, end_line, end_column) of a node; resolved once per file.
+
+        A call whose source text occurs once in the file is placed by that text instead:
+        libcst's position pass costs about as much as the parse, and the boto3 facts ask for
+        the positions of calls in every file that uses boto3 (issue 12: 53% of the time of a
+        config-rules repository). Anything else, or an ambiguous call, resolves them all."""
+        if self._positions is None and type(node) is cst.Call:
+            fast = self._text_range(node.with_changes(lpar=(), rpar=()))
+            if fast is None:
+                fast = self._part_range(node)
+            if fast is not None:
+                return fast
         if self._positions is None:
             from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -403,6 +414,91 @@ class ModuleAnalysis:
             self._positions = wrapper.resolve(PositionProvider)
         rng = self._positions[node]
         return rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1
+
+    def start(self, node: cst.CSTNode) -> Tuple[int, int]:
+        """1-based (line, column) where a node starts; for an ``except`` clause found from its
+        text when that is unique (see :meth:`position`)."""
+        if self._positions is None and type(node) is cst.ExceptHandler:
+            fast = self._text_range(node.with_changes(leading_lines=())) or self._part_range(node)
+            if fast is not None:
+                return fast[0], fast[1]
+        return self.position(node)[:2]
+
+    def _part_range(self, node: cst.CSTNode) -> Optional[Tuple[int, int, int, int]]:
+        """Positions resolved in the module-level def or class around a call or ``except``
+        only (a module of that one statement, moved down to where its text starts): the same
+        numbers as the whole module's pass, at the cost of the one statement."""
+        owners = self.__dict__.get("_owner_of")
+        if owners is None:
+            owners = {id(c): f for c, f in self.calls}
+            owners.update((id(e.node), e.func) for e in self.excepts)
+            self.__dict__["_owner_of"] = owners
+            self.__dict__["_parts"] = {}
+        func = owners.get(id(node))
+        top = func
+        while top is not None and top.parent is not None and top.parent.kind != "module":
+            top = top.parent
+        if top is None or top.kind == "module" or top.node is None:
+            return None
+        parts = self.__dict__["_parts"]
+        part = parts.get(id(top.node))
+        if part is None:
+            part = parts[id(top.node)] = self._resolve_part(top.node)
+        if part is False:
+            return None
+        positions, shift = part
+        rng = positions.get(node)
+        if rng is None:
+            return None
+        return rng.start.line + shift, rng.start.column + 1, rng.end.line + shift, rng.end.column + 1
+
+    def _resolve_part(self, stmt: cst.CSTNode) -> Any:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        try:
+            code = self.module.code_for_node(stmt)
+            text = self.text
+            off = text.find(code)
+            if off < 0 or text.find(code, off + 1) >= 0 or (off and text[off - 1] != "\n"):
+                return False
+            mini = self.module.with_changes(body=[stmt], header=(), footer=())
+            positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+        except Exception:  # noqa: BLE001 - fall back to the whole module's pass
+            return False
+        return positions, text.count("\n", 0, off)
+
+    def _text_range(self, node: cst.CSTNode) -> Optional[Tuple[int, int, int, int]]:
+        """The node's range from a unique match of its code in the file's text, else None.
+
+        ``code_for_node`` renders a node without the indentation of the block around it, so
+        the match allows any indentation after each newline."""
+        try:
+            snippet = self.module.code_for_node(node)
+        except Exception:  # noqa: BLE001 - codegen of an odd node: resolve positions instead
+            return None
+        if type(node) is cst.ExceptHandler:
+            snippet = snippet.rstrip("\r\n")
+        if not snippet.strip():
+            return None
+        text = self.text
+        if "\n" not in snippet:
+            off = text.find(snippet)
+            if off < 0 or text.find(snippet, off + 1) >= 0:
+                return None
+            end = off + len(snippet)
+        else:
+            lines = snippet.split("\n")
+            pattern = re.escape(lines[0]) + "".join(r"\n[ \t]*" + re.escape(ln.lstrip(" \t")) for ln in lines[1:])
+            found = re.finditer(pattern, text)
+            first = next(found, None)
+            if first is None or next(found, None) is not None:
+                return None
+            off, end = first.start(), first.end()
+        line = text.count("\n", 0, off) + 1
+        col = off - (text.rfind("\n", 0, off) + 1) + 1
+        eline = line + text.count("\n", off, end)
+        ecol = end - (text.rfind("\n", 0, end) + 1) + 1
+        return line, col, eline, ecol
 
     def def_lines(self) -> Dict[str, int]:
         """Lines of module-level ``def`` statements via a text scan, falling back to positions."""

@@ -52,7 +52,9 @@ Schema (version 1)::
                      "**": true},           # what is written (optional; see below)
          "guards": [GUARD, ...]             # the tests the call runs under (optional)
         }],
-      "has_boto3": true
+      "has_boto3": true,
+      "units": {"<module>": {...}, "handler": {...}}   # what each top-level unit refers to:
+                                            # lambda_lint/code/units.py
     }
 
 Target arguments: Bucket, Key, QueueUrl, TopicArn, TargetArn, StreamName, StreamARN,
@@ -425,7 +427,7 @@ def catch_all(an: ModuleAnalysis, func: Func) -> Optional[Dict[str, Any]]:
             for s in smalls:
                 if isinstance(s, cst.Return) and s.value is not None:
                     http = http or _is_http_error(an, s.value, func)
-            line, col, _, _ = an.position(h)
+            line, col = an.start(h)  # no position pass for this (issue 12)
             return {"line": line, "column": col, "returns_http_error": http}
     return None
 
@@ -466,6 +468,8 @@ def call_names(an: ModuleAnalysis, func: Func) -> List[str]:
 
 
 def build_facts(an: ModuleAnalysis) -> Dict[str, Any]:
+    from lambda_lint.code.units import build_units
+
     lines = an.def_lines()
     module_pt = _module_uses_powertools(an)
     functions = []
@@ -500,6 +504,7 @@ def build_facts(an: ModuleAnalysis) -> Dict[str, Any]:
         "boto3_clients": boto3_clients(an),
         "boto3_calls": boto3_calls(an),
         "has_boto3": uses_boto3(an),
+        "units": build_units(an),  # code reachability (issue 12): lambda_lint/code/units.py
     }
 
 

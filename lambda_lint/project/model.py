@@ -322,7 +322,17 @@ def _resolve_function(ctx: TemplateCtx, lid: str, fn: Any, store: FactsStore, se
     if runtime is not None and not is_python_runtime(runtime):
         ctx.status[lid] = HandlerStatus("no-code", "not a Python runtime")
         return
+    # issue 12: a container image or the Lambda Web Adapter runs no Python handler module
+    from lambda_lint.project.handlers import is_archive, non_python_reason
+
+    reason = non_python_reason(model, fn)
+    if reason is not None:
+        ctx.status[lid] = HandlerStatus("no-code", reason)
+        return
     folder, explicit = code_dir(ctx, fn)
+    if folder is not None and is_archive(folder):
+        ctx.status[lid] = HandlerStatus("no-code", "code is a built archive")  # code unknown: silent
+        return
     if folder is None or not os.path.isdir(folder):
         ctx.status[lid] = HandlerStatus("no-code", "code folder not local")
         return
@@ -342,6 +352,10 @@ def _resolve_function(ctx: TemplateCtx, lid: str, fn: Any, store: FactsStore, se
         return
     modpath, func = parts
     path = module_file(folder, modpath)
+    if path is None and os.path.isfile(os.path.join(folder, handler.strip())):
+        # `Handler: run.sh` (an executable: custom runtime, Lambda Web Adapter): not Python
+        ctx.status[lid] = HandlerStatus("no-code", "the handler is an executable file")
+        return
     if path is None:
         if not store.has_python(folder):
             # No Python at all under the code folder: the code is built or fetched elsewhere

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from lambda_lint.iac.frontends import SUFFIXES, front_end_for
 
@@ -53,6 +53,7 @@ class Discovery:
     # folders the walk could not list (permission denied...): (display, reason). Reported as
     # LL001 by the engine: their files were not linted, and silence would say they were clean.
     unreadable: List[Tuple[str, str]] = field(default_factory=list)
+    vendored: List[str] = field(default_factory=list)  # folder arguments that are installed code
 
 
 class _IgnoreStack:
@@ -197,8 +198,12 @@ def discover(
     respect_gitignore: bool = True,
     base: Optional[Path] = None,
     sniff: Callable[[Path], bool] = sniff_file,
+    vendored: Any = None,
 ) -> Discovery:
-    """Expand the command line's paths into classified files, in a stable order."""
+    """Expand the command line's paths into classified files, in a stable order.
+
+    ``vendored`` (a :class:`lambda_lint.run.vendored.VendoredIndex`) leaves installed
+    third-party code out of folder walks (issue 12); files named explicitly are kept."""
     cwd = Path.cwd()
     base = base or cwd
     excludes = _Excludes(exclude, base)
@@ -229,11 +234,14 @@ def discover(
             continue
         if is_dir(p):
             top = Path(os.path.abspath(p))
+            if vendored is not None and vendored.under(str(top)):
+                result.vendored.append(arg)
+                continue
             if _is_cloud_assembly(top):  # issue 16: `lambda-lint cdk.out` lints its stacks
                 _add_cdk(_cdk().scan_assembly(str(top), _cdk_app_of(top), relative_display), arg, top, add, result)
                 continue
             root = _git_root(top)
-            for file_path, rel in _walk(top, excludes, ignores, root, result.unreadable, arg):
+            for file_path, rel in _walk(top, excludes, ignores, root, result.unreadable, arg, vendored):
                 if file_path.name == "cdk.json":  # issue 16: a CDK app: lint its synthesized stacks
                     _add_cdk(_cdk().scan_app(str(file_path.parent), relative_display), arg, top, add, result)
                 kind = _classify(file_path, explicit=False, sniff=sniff)
@@ -277,9 +285,11 @@ def _add_cdk(scan, arg: str, top: Path, add: Callable[[str, Path, str], None], r
 
 
 def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[Path],
-          unreadable: Optional[List[Tuple[str, str]]] = None, arg: str = ".") -> Iterator[Tuple[Path, str]]:
+          unreadable: Optional[List[Tuple[str, str]]] = None, arg: str = ".",
+          vendored: Any = None) -> Iterator[Tuple[Path, str]]:
     """Yield (file, path relative to top) depth-first in sorted order; never follows dir links.
-    A folder that cannot be listed is added to ``unreadable`` (display, reason)."""
+    A folder that cannot be listed is added to ``unreadable`` (display, reason); installed
+    third-party code (``vendored``) is never entered."""
     start_chain = _ancestors_down(root, top)
     # (folder, its path relative to top with a trailing "/", the .gitignore chain)
     stack: List[Tuple[Path, str, List[Path]]] = [(top, "", start_chain)]
@@ -304,6 +314,8 @@ def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[
             path = Path(entry.path)
             if excludes.excluded(path, is_dir) or ignores.ignored(path, is_dir, chain):
                 continue
+            if vendored is not None and vendored.entry(entry.path, is_dir):
+                continue
             if is_dir:
                 subdirs.append((path, prefix + entry.name + "/", chain + [path]))
             else:
@@ -311,11 +323,14 @@ def _walk(top: Path, excludes: _Excludes, ignores: _IgnoreStack, root: Optional[
         stack.extend(reversed(subdirs))
 
 
-def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Optional[Path]:
+def find_context_template(file_path: Path, stop_at: Optional[Path] = None,
+                          memo: Optional[Dict[Tuple[str, str], Optional[Path]]] = None) -> Optional[Path]:
     """The template that gives a handler file its context: nearest enclosing folder first.
 
     Looks for ``template.yaml``/``.yml``/``.json`` first, then any YAML/JSON in that
     folder that sniffs as a template; stops at the repository root (or the filesystem root).
+    ``memo`` (one dict per run) remembers each folder's answer, so a tree of 1,000 folders
+    scans each folder once instead of once per folder below it.
     """
     folder = Path(os.path.abspath(file_path)).parent
     root = stop_at or _git_root(folder)
@@ -324,31 +339,47 @@ def find_context_template(file_path: Path, stop_at: Optional[Path] = None) -> Op
         # /tmp or $HOME must not become the context of every file below it).
         cwd = Path.cwd()
         root = cwd if folder == cwd or cwd in folder.parents else folder
+    visited: List[Tuple[str, str]] = []
+    answer: Optional[Path] = None
     while True:
-        from lambda_lint.fileio import is_file as _is_file
-
-        if _is_file(folder / "cdk.json"):  # issue 16: a CDK app: the stack that deploys this code
-            found = _cdk().context_template(str(folder), str(file_path))
-            if found is not None:
-                return Path(found)
-        for name in TEMPLATE_NAMES:
-            candidate = folder / name
-            if sniff_file(candidate):  # False for a missing or unreadable file
-                return candidate
-        try:
-            others = sorted(
-                e.path for e in os.scandir(folder)
-                if e.is_file() and Path(e.name).suffix.lower() in TEMPLATE_SUFFIXES
-                and e.name not in TEMPLATE_NAMES
-            )
-        except OSError:
-            others = []
-        for other in others:
-            if sniff_file(Path(other)):
-                return Path(other)
-        if folder == root or folder.parent == folder:
-            return None
+        key = (str(folder), str(root))
+        if memo is not None and key in memo:
+            answer = memo[key]
+            break
+        visited.append(key)
+        answer = _template_in(folder, file_path)
+        if answer is not None or folder == root or folder.parent == folder:
+            break
         folder = folder.parent
+    if memo is not None:
+        for key in visited:
+            memo[key] = answer
+    return answer
+
+
+def _template_in(folder: Path, file_path: Any = None) -> Optional[Path]:
+    from lambda_lint.fileio import is_file
+
+    if is_file(folder / "cdk.json"):  # issue 16: a CDK app: the stack that deploys this code
+        found = _cdk().context_template(str(folder), str(file_path))
+        if found is not None:
+            return Path(found)
+    for name in TEMPLATE_NAMES:
+        candidate = folder / name
+        if sniff_file(candidate):  # False for a missing or unreadable file
+            return candidate
+    try:
+        others = sorted(
+            e.path for e in os.scandir(folder)
+            if e.is_file() and Path(e.name).suffix.lower() in TEMPLATE_SUFFIXES
+            and e.name not in TEMPLATE_NAMES
+        )
+    except OSError:
+        others = []
+    for other in others:
+        if sniff_file(Path(other)):
+            return Path(other)
+    return None
 
 
 def relative_display(path: Path) -> str:

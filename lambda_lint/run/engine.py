@@ -32,6 +32,7 @@ class RunResult:
     registry: Any
     unused_suppressions: int = 0
     hidden_by_baseline: int = 0  # #19: the summary says how many findings a baseline hid
+    vendored_args: List[str] = field(default_factory=list)  # folder arguments that are installed code
     notes: List[str] = field(default_factory=list)  # issue 16: discovery's stderr lines
     cdk_missing: bool = False
 
@@ -48,7 +49,12 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
     on_progress(0, 0, "finding files")
     jobs, found = plan(paths, config, session)
     on_progress(0, len(jobs), "linting")
-    results: List[FileResult] = execute_files(jobs, session)
+    from lambda_lint.run.scope import execute_scoped
+
+    # issue 12: templates first, then only the code their handlers (or unmistakable handlers)
+    # reach; the scope keeps the LL1xx findings of reachable code (lambda_lint/run/scope.py)
+    results, scope = execute_scoped(jobs, paths, config, session,
+                                    lambda todo, _config, sess: execute_files(todo, sess))
     for missing in found.missing:
         results.append(_missing_result(missing, session))
     for folder, reason in found.unreadable:
@@ -56,13 +62,14 @@ def run(paths: Sequence[str], config: Config, session: Optional[Session] = None)
 
     findings: List[Finding] = []
     for r in results:
-        findings.extend(r.findings)
+        findings.extend(scope.filter(r))
     on_progress(len(jobs), len(jobs), "joining code and templates")
     findings.extend(_project_phase(results, session))
     if session.cache is not None:
         session.cache.save_index()
     result = _finish(findings, results, config, session)
     result.notes, result.cdk_missing = list(found.notes), found.cdk_missing  # issue 16
+    result.vendored_args = list(found.vendored)  # issue 12
     return result
 
 

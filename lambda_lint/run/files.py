@@ -79,6 +79,10 @@ def process_file(job: FileJob, session: Session) -> FileResult:
             if dependencies(source, job.path):
                 result.digest = ""  # issue 16: reads other files (${file(...)}): not cached by its bytes
             if model is not None:
+                # issue 12: the functions' code folders and Handlers, for the code scope (cached)
+                from lambda_lint.project.handlers import template_entrypoints
+
+                result.facts = {"entrypoints": template_entrypoints(model)}
                 result.external = _external_files(model)  # issue 15
                 result.resource_lines = dict(getattr(model, "resource_lines", {}) or {})
                 pm = getattr(model, "position_map", None)

@@ -22,23 +22,29 @@ def plan(paths: Sequence[str], config: Config, session: Session) -> Tuple[List[F
 
         cache = session.cache
         kwargs["sniff"] = lambda p: cache.sniff(str(p), sniff_file)
+    # issue 12: installed third-party code is left out of folder walks, whatever the scope
+    from lambda_lint.run.vendored import VendoredIndex
+
     found = discover(
         paths, exclude=tuple(config.exclude) + tuple(config.extend_exclude),
-        respect_gitignore=config.respect_gitignore, base=base, **kwargs,
+        respect_gitignore=config.respect_gitignore, base=base, vendored=VendoredIndex(), **kwargs,
     )
     files = list(found.files)
     have = {os.path.normcase(str(f.path)) for f in files}
-    needs_context = session.layer_enabled("project")
+    # issue 12: the code scope needs the template that names a handler file's entry points,
+    # even when only the code rules run (pre-commit's per-file hook)
+    needs_context = session.layer_enabled("project") or session.layer_enabled("code")
     if needs_context:
         # The context template depends only on the folder: look each folder up once, not once
         # per file (a folder of 1,000 handlers was scanned 1,000 times: 50,000 files took minutes).
         by_folder: Dict[str, Optional[Path]] = {}
+        memo: Dict = {}  # shared by the folders of one run: each folder scanned once (issue 12)
         for f in list(files):
             if f.kind != "python":
                 continue
             folder = os.path.dirname(os.path.abspath(f.path))
             if folder not in by_folder:
-                by_folder[folder] = find_context_template(f.path)
+                by_folder[folder] = find_context_template(f.path, memo=memo)
             tpl = by_folder[folder]
             if tpl is not None and os.path.normcase(str(Path(os.path.abspath(tpl)))) not in have:
                 have.add(os.path.normcase(str(Path(os.path.abspath(tpl)))))

@@ -16,9 +16,13 @@ class RecursiveHandler:
     app.handler(...)`), or, for a handler method taking `(self, event, context)`, through
     `self.handler(...)`.
 
-    A handler is the function the template names in `Handler`, or, without a template, a
-    module-level function whose first two parameters are `event, context` (or annotated
-    with `LambdaContext`).
+    A handler is the function a template names in `Handler` (or config's `handlers`), or,
+    in a file no template covers, an unmistakable one: a module-level function whose
+    parameters are exactly `(event, context)`, or two with the second annotated
+    `LambdaContext`, or one wearing an AWS Lambda Powertools handler decorator
+    (`@logger.inject_lambda_context`, `@tracer.capture_lambda_handler`,
+    `@metrics.log_metrics`, `@event_source`, `@event_parser`, `@idempotent`, ...).
+    `def render(node, context: Context, flag)` is not a handler.
 
     ## Why it matters
     In-process recursion shares one invocation's timeout and memory: every level adds

@@ -11,7 +11,9 @@ class BatchFailuresNotEnabled:
     ## What it catches
     A handler that returns `{"batchItemFailures": [...]}` (or uses AWS Lambda Powertools'
     `process_partial_response` / `BatchProcessor`) while its SQS, Kinesis or DynamoDB
-    streams trigger lacks `FunctionResponseTypes: [ReportBatchItemFailures]`.
+    streams trigger lacks `FunctionResponseTypes: [ReportBatchItemFailures]`. It needs the
+    handler's code: a `CodeUri` that is a `.zip` (or an S3 URI, an image) leaves the code
+    unknown, and the rule says nothing.
 
     ## Why it matters
     Without the setting Lambda ignores the response: a returned list of failed items reads as

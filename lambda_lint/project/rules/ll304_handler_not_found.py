@@ -12,11 +12,13 @@ class HandlerNotFound:
     A Python function whose `Handler` (`mod.func`, `pkg/mod.func`, `pkg.mod.func`; SAM
     Globals apply) does not resolve under its local `CodeUri` (SAM) or `Code` folder
     (CloudFormation): the module file is missing, the function is not defined in it, or the
-    value is not `module.function` at all. Nothing is said when the code is not local (an S3
-    URI, a `.zip`, a missing folder, a container image), for inline code, for non-Python
-    runtimes, for a `Handler` whose value is not known statically (a parameter without a
-    default, a Terraform `for_each` key), or when a wrapper starts the process (Lambda Web Adapter:
-    `AWS_LAMBDA_EXEC_WRAPPER` set, `Handler: run.sh`).
+    value is not `module.function` at all. The code must be known for that: nothing is said
+    when it is not local (an S3 URI, a `.zip` or other built archive, a folder that does not
+    exist or holds no Python yet), for inline code, or when the function runs no Python
+    handler module (another or a custom runtime such as `provided.al2023`, a container image
+    `PackageType: Image`, the Lambda Web Adapter's `AWS_LAMBDA_EXEC_WRAPPER`, an executable
+    `Handler: run.sh`), or for a `Handler` whose value is not known statically (a parameter
+    without a default, a Terraform `for_each` key).
 
     ## Why it matters
     Every invocation fails with `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`. A

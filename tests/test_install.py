@@ -68,7 +68,7 @@ def test_readme_install_commands_as_written(env) -> None:
         where = sh("command -v lambda-lint", clone, environ).stdout.strip()
         assert where == str(vbin / "lambda-lint"), where  # the installed copy, not another one
         if expected:
-            assert "Found 10 problems" in proc.stdout
+            assert "Found 11 problems" in proc.stdout
     # the extras: the language server starts, the cfn-lint plugin loads
     assert sh("lambda-lint server --help", clone, environ).returncode == 0
     proc = sh("cfn-lint -a lambda_lint.cfnlint_plugin -- examples/seed-incident/template.yaml", clone, environ)

@@ -281,22 +281,26 @@ def execute_files(jobs: Sequence[FileJob], session: Session) -> List[FileResult]
                         pass  # a damaged entry: lint the file again
         pending.append((i, job))
 
-    # #19 progress: files done / total through ``session.on_progress`` (set by the CLI on a TTY)
+    # #19 progress: files done / total through ``session.on_progress`` (set by the CLI on a TTY);
+    # each result is cached as it arrives, so an interrupted run keeps its finished work
     on_progress = getattr(session, "on_progress", None)
     count = [len(jobs) - len(pending)]
 
-    def tick(n: int) -> None:
-        count[0] += n
-        if on_progress is not None:
-            on_progress(count[0], len(jobs), "linting")
-
-    tick(0)
-    done = execute(FilePhase(session.metas), pending, session.config, session.config.effective_jobs,
-                   lambda: session, tick)
-    for i, text in sorted(done.items()):
+    def arrived(i: int, text: str) -> None:
         job = jobs[i]
         data = json.loads(text)
         results[i] = result_from_data(job, data)
         if cache is not None and _cacheable(data):
             cache.put(cache.key(job.kind, job.display, job.enabled, job.handler_names, data["digest"]), text)
+        count[0] += 1
+        if on_progress is not None:
+            on_progress(count[0], len(jobs), "linting")
+
+    if on_progress is not None:
+        on_progress(count[0], len(jobs), "linting")
+    done = execute(FilePhase(session.metas), pending, session.config, session.config.effective_jobs,
+                   lambda: session, arrived)
+    for i, text in sorted(done.items()):
+        if results[i] is None:  # isolated after a crash: not seen by ``arrived``
+            arrived(i, text)
     return [r for r in results if r is not None]

@@ -133,7 +133,7 @@ def _work(chunk: List[Tuple[int, Any]], seconds: float) -> List[Tuple[int, str]]
 
 # -- parent side ---------------------------------------------------------------------------
 
-_ON_DONE: Optional[Callable[[int], None]] = None  # progress of the running execute()
+_ON_DONE: Optional[Callable[[int, str], None]] = None  # the running execute()'s on_done
 
 
 class NoPool(Exception):
@@ -141,9 +141,10 @@ class NoPool(Exception):
 
 
 def execute(phase: Phase, items: Sequence[Tuple[int, Any]], payload: Any, jobs: int,
-            local_state: Callable[[], Any], on_done: Optional[Callable[[int], None]] = None) -> Dict[int, str]:
+            local_state: Callable[[], Any], on_done: Optional[Callable[[int, str], None]] = None) -> Dict[int, str]:
     """Results of ``items`` (index, item) by index. ``local_state`` builds this process's
-    state, only if the work stays here; ``on_done(n)`` counts finished items (progress)."""
+    state, only if the work stays here; ``on_done(index, text)`` sees each result as it
+    arrives (progress, and a cache that keeps finished work when the run is interrupted)."""
     global _ON_DONE
     items = list(items)
     if not items:
@@ -162,7 +163,7 @@ def execute(phase: Phase, items: Sequence[Tuple[int, Any]], payload: Any, jobs: 
         for i, item in items:
             out[i] = _timed(phase, state, item, seconds)
             if on_done is not None:
-                on_done(1)
+                on_done(i, out[i])
         return out
     finally:
         _ON_DONE = None
@@ -203,7 +204,7 @@ def _round(phase: Phase, items: List[Tuple[int, Any]], payload: Any, workers: in
                 for i, text in fut.result(timeout=bound * size * 2):
                     done[i] = text
                     if _ON_DONE is not None:
-                        _ON_DONE(1)
+                        _ON_DONE(i, text)
             except KeyboardInterrupt:
                 raise
             except FutureTimeout:

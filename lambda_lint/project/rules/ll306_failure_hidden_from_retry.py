@@ -20,6 +20,9 @@ class FailureHiddenFromRetry:
     failure there still fails the invocation), or one that
     forwards the failure (a boto3 send/put such as a DLQ message or a Config
     `put_evaluations`, or a call named for it such as `send_task_failure`).
+    Nor an async trigger that the template itself gives no second chance: an
+    `EventInvokeConfig` with `MaximumRetryAttempts: 0` and neither an `OnFailure` destination
+    nor a dead-letter queue (a failure would be dropped just the same; the author chose that).
 
     ## Why it matters
     Lambda only sees a success. The retries, the dead-letter queue and the on-failure
@@ -61,7 +64,9 @@ class FailureHiddenFromRetry:
                 continue
             if reachable_any(unit, "returns_batch_item_failures") or reachable_any(unit, "powertools_batch"):
                 continue
-            retrying = [t for t in fn.triggers if t.trigger_class in ("async", "stream", "queue")]
+            async_net = _async_safety_net(project.model, fn)
+            retrying = [t for t in fn.triggers
+                        if t.trigger_class in ("stream", "queue") or (t.trigger_class == "async" and async_net)]
             if not retrying:
                 continue
             if catch.get("returns_http_error") and any(t.trigger_class == "sync" for t in fn.triggers):
@@ -73,3 +78,22 @@ class FailureHiddenFromRetry:
                    + (" (or return batchItemFailures)" if trig.trigger_class != "async" else ""))
             report_at_code_or_trigger(out, self.code, lid, msg, trig,
                                       (unit.module, catch["line"], catch["column"]), lid)
+
+
+def _async_safety_net(model: Any, fn: Any) -> bool:
+    """Whether an async invocation that fails gets anything: a retry, an on-failure
+    destination or a DLQ. False only when the covering config says `MaximumRetryAttempts: 0`
+    (a literal) and there is neither; anything unknown counts as a safety net."""
+    from lambda_lint.project.model import resolve_literal
+
+    cfg = fn.invoke_config
+    props = cfg.props if cfg is not None and isinstance(cfg.props, dict) else None
+    if props is None or "MaximumRetryAttempts" not in props:
+        return True
+    retries = resolve_literal(model, props.get("MaximumRetryAttempts"))
+    if retries is None or isinstance(retries, bool) or str(retries) != "0":
+        return True
+    dc = props.get("DestinationConfig")
+    if dc is not None and (not isinstance(dc, dict) or dc.get("OnFailure") is not None):
+        return True
+    return fn.prop("DeadLetterQueue" if fn.is_sam else "DeadLetterConfig") is not None

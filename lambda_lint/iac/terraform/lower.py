@@ -541,13 +541,19 @@ def lower(source: bytes, path: str) -> UnitTree:
 
 
 def _is_child(me: str) -> bool:
+    return bool(run_callers(os.path.dirname(me)))
+
+
+def run_callers(folder: str) -> List[str]:
+    """:func:`callers`, looked up once per folder and run (the lowering, the cache's unit and
+    the join all ask; each lookup lists and reads three levels of parent folders)."""
     from lambda_lint.fileio import run_memo
 
     memo = run_memo("terraform.callers")
-    folder = os.path.dirname(me)
+    folder = os.path.abspath(folder)
     if folder not in memo:
-        memo[folder] = bool(callers(folder))
-    return memo[folder]
+        memo[folder] = callers(folder)
+    return list(memo[folder])
 
 
 def _lower(source: bytes, path: str, inputs: Dict[str, int]) -> UnitTree:

@@ -174,6 +174,24 @@ MAX_FILE_BYTES = SOURCE_LIMIT
 OVERLAYS: "dict" = {}
 
 
+# issue 17: memos that live for one run. A run reads a file once as far as it is concerned
+# (the disk and the editor's buffers hold still while it runs), so a result derived from
+# files may be reused within the run; ``new_run`` (called by ``engine.run`` before any work,
+# and before a pool forks) forgets them, so ``--fix``'s second run or the next keystroke in
+# the language server never sees a stale one.
+_RUN_MEMOS: "dict" = {}
+
+
+def run_memo(name: str) -> "dict":
+    """A dict that is emptied at the start of every run (see :func:`new_run`)."""
+    return _RUN_MEMOS.setdefault(name, {})
+
+
+def new_run() -> None:
+    for memo in _RUN_MEMOS.values():
+        memo.clear()
+
+
 def digest_bytes(data: bytes) -> str:
     """The content key of a file: what the cache and the join's dependency records compare."""
     import hashlib

@@ -227,3 +227,101 @@ def test_server_without_pygls_says_how_to_install_it() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert "pip install 'lambda-lint[lsp]'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# -- the --fix code actions (#19) -------------------------------------------------------------
+
+SEED = Path(__file__).resolve().parent.parent / "examples" / "seed-incident"
+
+
+def _offset(text: str, pos: Dict[str, int]) -> int:
+    """Character offset of an LSP position (UTF-16 columns; \\r\\n, \\r and \\n break lines)."""
+    import re
+
+    starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    start = starts[pos["line"]]
+    col, i = 0, start
+    while col < pos["character"]:
+        col += 2 if ord(text[i]) > 0xFFFF else 1
+        i += 1
+    return i
+
+
+def _apply(text: str, edits: list) -> str:
+    for e in sorted(edits, key=lambda e: (e["range"]["start"]["line"], e["range"]["start"]["character"]),
+                    reverse=True):
+        text = text[: _offset(text, e["range"]["start"])] + e["newText"] + text[_offset(text, e["range"]["end"]):]
+    return text
+
+
+def _cli_fix(tmp: Path, text: str, *extra: str) -> str:
+    """What ``lambda-lint --fix`` writes for a template with ``text`` (beside the seed's src/)."""
+    import shutil
+
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    shutil.copytree(SEED, tmp)
+    (tmp / "template.yaml").write_text(text, encoding="utf-8", newline="")
+    subprocess.run([sys.executable, "-m", "lambda_lint", "--fix", "--no-cache", *extra, "template.yaml"],
+                   cwd=str(tmp), capture_output=True, timeout=120)
+    return (tmp / "template.yaml").read_bytes().decode("utf-8")
+
+
+@pytest.fixture
+def seed(tmp_path: Path) -> Path:
+    import shutil
+
+    if not (SEED / "template.yaml").exists():
+        pytest.skip("examples/seed-incident is not in this checkout")
+    shutil.copytree(SEED, tmp_path / "seed")
+    return tmp_path / "seed"
+
+
+def _actions_for(c: Client, uri: str, diag: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    actions = c.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}})
+    return {a["title"]: a for a in actions or []}
+
+
+def test_fix_code_actions_apply_what_fix_writes(seed: Path, tmp_path: Path) -> None:
+    c = Client(seed)
+    try:
+        c.request("initialize", {"processId": os.getpid(), "rootUri": seed.as_uri(), "capabilities": {}})
+        c.notify("initialized", {})
+        path = seed / "template.yaml"
+        original = path.read_text(encoding="utf-8")
+        uri = _open(c, path, "yaml")
+        diags = c.diagnostics(uri, lambda ds: any(d["code"] == "LL201" for d in ds))
+        ll201 = next(d for d in diags if d["code"] == "LL201")
+
+        actions = _actions_for(c, uri, ll201)
+        one = next(a for t, a in actions.items() if t.startswith("Fix LL201"))
+        assert one["kind"] == "quickfix" and one["isPreferred"] and one["diagnostics"] == [ll201]
+        edits = one["edit"]["changes"][uri]
+        assert len(edits) == 1 and set(one["edit"]["changes"]) == {uri}
+        assert edits[0]["newText"].strip() == "MaximumRetryAttempts: 3"  # minimal: one inserted line
+        assert _apply(original, edits) == _cli_fix(tmp_path / "cli1", original, "--select", "LL201")
+        every = actions["Fix all lambda-lint fixable problems in this file"]
+        fixed_all = _apply(original, every["edit"]["changes"][uri])
+        assert fixed_all == _cli_fix(tmp_path / "cli2", original) != original
+        assert "Ignore LL201 on this line" in actions  # the suppression stays on offer
+        assert path.read_text(encoding="utf-8") == original  # the server writes nothing
+
+        # An unsaved buffer (a comment added on top): the fix is planned on it, not on the disk.
+        buffer = "# edited, not saved\n" + original
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2},
+                                            "contentChanges": [{"text": buffer}]})
+        diags = c.diagnostics(uri, lambda ds: any(d["code"] == "LL201" and d["range"]["start"]["line"]
+                                                  == ll201["range"]["start"]["line"] + 1 for d in ds))
+        moved = next(d for d in diags if d["code"] == "LL201")
+        actions = _actions_for(c, uri, moved)
+        one = next(a for t, a in actions.items() if t.startswith("Fix LL201"))
+        assert _apply(buffer, one["edit"]["changes"][uri]) == _cli_fix(tmp_path / "cli3", buffer, "--select", "LL201")
+
+        # A rule with no fix (LL205's DLQ is a human's decision) offers only the suppression.
+        other = [d for d in diags if d["code"] not in ("LL201", "LL202", "LL204", "LL206", "LL212", "LL213", "LL302")]
+        if other:
+            titles = set(_actions_for(c, uri, other[0]))
+            assert titles == {f"Ignore {other[0]['code']} on this line"}, titles
+    finally:
+        c.close()

@@ -92,6 +92,9 @@ class Linter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sessions: Dict[Tuple[Optional[str], float], Any] = {}
+        # path -> (the buffer's bytes, the run's result, its session): a code action reuses the
+        # run that published the diagnostics while the buffer is unchanged
+        self._last: Dict[str, Tuple[Optional[bytes], Any, Any]] = {}
 
     def set_buffer(self, path: str, text: str) -> None:
         from lambda_lint.run.engine import OVERLAYS
@@ -102,6 +105,7 @@ class Linter:
         from lambda_lint.run.engine import OVERLAYS
 
         OVERLAYS.pop(os.path.abspath(path), None)
+        self._last.pop(os.path.abspath(path), None)
 
     def _session(self, path: str):
         from lambda_lint.config import load_config
@@ -127,9 +131,49 @@ class Linter:
             if not os.path.exists(path):
                 return [], session.registry
             result = run([path], session.config, session)
+            self._last[os.path.abspath(path)] = (self._buffer(path), result, session)
             target = os.path.normcase(os.path.abspath(path))
             return ([f for f in result.findings if os.path.normcase(os.path.abspath(f.path)) == target],
                     result.registry)
+
+    @staticmethod
+    def _buffer(path: str) -> Optional[bytes]:
+        from lambda_lint.run.engine import OVERLAYS
+
+        return OVERLAYS.get(os.path.abspath(path))
+
+    def fixes(self, path: str, wanted: Optional[Tuple[str, int]] = None) -> List[Any]:
+        """The ``--fix`` fixes (``lambda_lint.fix.FileFix``) of the document at ``path``: of
+        all its fixable findings, or only of those with ``wanted`` = (code, 1-based line).
+
+        The same planner as ``--fix`` on the same run (``lambda-lint PATH``), so the editor's
+        quick fix writes what ``--fix`` would; the open buffer is what is read and edited.
+        """
+        import dataclasses
+
+        from lambda_lint.fix import fixable_codes, plan_fixes
+        from lambda_lint.run.engine import run
+
+        key = os.path.abspath(path)
+        with self._lock:
+            last = self._last.get(key)
+            if last is None or last[0] != self._buffer(path):
+                if not os.path.exists(path):
+                    return []
+                session = self._session(path)
+                result = run([path], session.config, session)
+                self._last[key] = last = (self._buffer(path), result, session)
+            _, result, session = last
+            codes = fixable_codes()
+            target = os.path.normcase(key)
+            mine = [f for f in result.findings if f.code in codes
+                    and os.path.normcase(os.path.abspath(f.path)) == target
+                    and (wanted is None or (f.code, f.line) == wanted)]
+            if not mine:
+                return []
+            # LL001/LL002 stay: plan_fixes never touches a file that has one
+            kept = mine + [f for f in result.findings if f.code in ("LL001", "LL002")]
+            return plan_fixes(dataclasses.replace(result, findings=kept), session.config, session.options)
 
     def diagnostics(self, path: str, text: str) -> List[Dict[str, Any]]:
         findings, registry = self.lint(path)

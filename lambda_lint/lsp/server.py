@@ -6,7 +6,7 @@
 * Linting runs in a worker thread (the engine is CPU-bound), one document at a time.
 * ``hover`` over a diagnostic shows its rule's documentation; each diagnostic also carries
   ``codeDescription.href`` (the docs URL), which editors show as a link on the code.
-* ``codeAction``: see :mod:`lambda_lint.lsp.actions` (the ``--fix`` seam).
+* ``codeAction``: the ``--fix`` fixes and the suppression comment (:mod:`lambda_lint.lsp.actions`).
 """
 
 from __future__ import annotations
@@ -125,10 +125,12 @@ def build() -> LambdaLintServer:
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                     types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
-    def code_action(ls: LambdaLintServer, params: types.CodeActionParams):
+    async def code_action(ls: LambdaLintServer, params: types.CodeActionParams):
         uri = params.text_document.uri
         diags = [ls.converter.unstructure(d) for d in params.context.diagnostics]
-        actions = code_actions(uri, ls._text(uri), diags)
+        text = ls._text(uri)
+        loop = asyncio.get_running_loop()  # planning a fix may lint: off the event loop
+        actions = await loop.run_in_executor(None, code_actions, uri, text, diags, ls.linter.fixes)
         return [ls.converter.structure(a, types.CodeAction) for a in actions] or None
 
     return server

@@ -13,6 +13,7 @@ the anchor GitHub derives from the heading ``### LL201 stream-retries-unbounded`
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Optional, Tuple
 
@@ -88,6 +89,12 @@ def _builtin(meta) -> bool:
     origin = getattr(meta, "origin", "") or ""
     if not origin or origin.startswith("lambda_lint."):
         return True  # meta rules and Python rule classes of the package
+    return _builtin_file(origin)
+
+
+@functools.lru_cache(maxsize=256)
+def _builtin_file(origin: str) -> bool:
+    """Once per rule file, not per finding (two ``resolve`` calls each: issue 17's profile)."""
     try:
         from lambda_lint.run.registry import builtin_rules_dir
 

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 from lambda_lint import suppressions as supp
 from lambda_lint.config import Config
 from lambda_lint.findings import Finding, Reporter
-from lambda_lint.fileio import MAX_FILE_BYTES, OVERLAYS, read_source  # noqa: F401 - the run's public names
+from lambda_lint.fileio import MAX_FILE_BYTES, OVERLAYS, new_run, read_source  # noqa: F401 - the run's public names
 from lambda_lint.run.files import FileJob, FileResult, execute_files, process_file, skipped_notes  # noqa: F401
 from lambda_lint.run.plan import plan
 from lambda_lint.run.session import Session, _selector_ran
@@ -44,6 +44,7 @@ class RunResult:
 def run(paths: Sequence[str], config: Config, session: Optional[Session] = None) -> RunResult:
     """Lint ``paths``; returns the findings that are to be reported, filtered and sorted."""
     session = session or Session(config)
+    new_run()  # issue 17: per-run memos (a Terraform unit is lowered once per process)
     # #19 progress hook: ``session.on_progress(done, total, phase)`` when the CLI set one.
     on_progress = getattr(session, "on_progress", None) or (lambda done, total, phase: None)
     on_progress(0, 0, "finding files")

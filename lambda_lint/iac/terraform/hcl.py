@@ -125,12 +125,21 @@ class Tok:
     column: int
 
 
+_PLAIN_RUN = re.compile(r'[^"\\\n$%]+')  # no quote, backslash, newline, ${ or %{ in it
+
+
 def _lex_string(text: str, i: int, line: int, col: int) -> Tuple[List[Any], int, int, int]:
     """A quoted template starting after its opening quote: (parts, index after, line, col)."""
     parts: List[Any] = []
     buf = []
     n = len(text)
     while i < n:
+        run = _PLAIN_RUN.match(text, i)
+        if run is not None:  # issue 17: a run of ordinary characters at once, not one by one
+            buf.append(run.group(0))
+            col += run.end() - i
+            i = run.end()
+            continue
         ch = text[i]
         if ch == '"':
             if buf:

@@ -77,7 +77,8 @@ class _File:
         self.body = body
 
 
-def _read_unit(path: str, display: str, source: bytes) -> Tuple[List[_File], Dict[str, Any]]:
+def _read_unit(path: str, display: str, source: bytes,
+               inputs: Optional[Dict[str, int]] = None) -> Tuple[List[_File], Dict[str, Any]]:
     """Every file of the unit, parsed; the file being linted comes from ``source``. A sibling
     that can't be read or parsed is left out (it is linted, and reported, on its own)."""
     from lambda_lint.errors import ParseFailure
@@ -102,6 +103,8 @@ def _read_unit(path: str, display: str, source: bytes) -> Tuple[List[_File], Dic
                 raise
             continue
         files.append(_File(disp, len(files), body))
+        if inputs is not None:
+            inputs[p] = hash(data)  # the bytes the unit's tree is built from (lower's memo)
     tfvars = _tfvars(os.path.dirname(me))
     return files, tfvars
 
@@ -516,16 +519,54 @@ def callers(folder: str, levels: int = 3, limit: int = 50) -> List[str]:
 
 
 def lower(source: bytes, path: str) -> UnitTree:
-    """The front-end's ``load``: the unit of ``path`` as one CloudFormation-shaped tree."""
-    if callers(os.path.dirname(os.path.abspath(path))):
+    """The front-end's ``load``: the unit of ``path`` as one CloudFormation-shaped tree.
+
+    Every file of a unit lowers the whole unit, and the join and the impact load it again:
+    within a run (:func:`lambda_lint.fileio.run_memo`) the first of them lowers it and the
+    others reuse its tree when they would read the same unit: same folder, same displayed
+    folder, same file list, and this file's bytes those the tree was built from. (The tree
+    is never changed by its readers: the model is built beside it.)"""
+    from lambda_lint.fileio import run_memo
+
+    memo = run_memo("terraform.unit")
+    me = os.path.abspath(path)
+    key = (me if _is_child(me) else os.path.dirname(me), os.path.dirname(path), tuple(unit_files(path)))
+    hit = memo.get(key)
+    if hit is not None and hit[0].get(me) == hash(source):
+        return hit[1]
+    inputs: Dict[str, int] = {}
+    tree = _lower(source, path, inputs)
+    memo[key] = (inputs, tree)
+    return tree
+
+
+def _is_child(me: str) -> bool:
+    return bool(run_callers(os.path.dirname(me)))
+
+
+def run_callers(folder: str) -> List[str]:
+    """:func:`callers`, looked up once per folder and run (the lowering, the cache's unit and
+    the join all ask; each lookup lists and reads three levels of parent folders)."""
+    from lambda_lint.fileio import run_memo
+
+    memo = run_memo("terraform.callers")
+    folder = os.path.abspath(folder)
+    if folder not in memo:
+        memo[folder] = callers(folder)
+    return list(memo[folder])
+
+
+def _lower(source: bytes, path: str, inputs: Dict[str, int]) -> UnitTree:
+    if _is_child(os.path.abspath(path)):
         # a child module: linting it alone would judge it without its inputs, and report
         # twice what its callers report (with their inputs) in these same files
         _parse(source, path)  # a syntax error is still this file's LL001
         tree = UnitTree()
         tree.line = tree.column = 1
         tree.files = [path]
+        inputs[os.path.abspath(path)] = hash(source)
         return tree
-    files, tfvars = _read_unit(os.path.abspath(path), path, source)
+    files, tfvars = _read_unit(os.path.abspath(path), path, source, inputs)
     tree = UnitTree()
     tree.line = tree.column = 1
     tree.files = [f.display for f in files]

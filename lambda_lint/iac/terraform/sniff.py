@@ -12,7 +12,7 @@ def unit(path: str) -> list:
     (and tfvars), so a cached answer changes when a sibling does."""
     import os
 
-    from lambda_lint.iac.terraform.lower import callers, unit_files
+    from lambda_lint.iac.terraform.lower import run_callers, unit_files
 
     folder = os.path.dirname(os.path.abspath(path)) or "."
     extra = []
@@ -21,4 +21,4 @@ def unit(path: str) -> list:
                        if n == "terraform.tfvars" or n.endswith(".auto.tfvars"))
     except OSError:
         pass
-    return unit_files(path) + extra + callers(folder)
+    return unit_files(path) + extra + run_callers(folder)

@@ -102,3 +102,11 @@ def test_tf_json_is_read(tmp_path, monkeypatch, capsys) -> None:
                                                   "starting_position": "LATEST"}}}}))
     found = _lint(tmp_path, monkeypatch, capsys, "--select", "LL201", ".")
     assert [(f["path"], f["rule"], f["resource"]) for f in found] == [("main.tf.json", "LL201", "aws_lambda_event_source_mapping.m")]
+
+
+def test_escaped_interpolation_is_literal_text() -> None:
+    # `$${` and `%%{` are a literal `${` / `%{` in Terraform, not an interpolation
+    body = hcl.parse('locals {\n  a = "$${not_a_ref}"\n  b = "x-%%{y}"\n  c = "p-${var.z}"\n}\n')
+    attrs = body.blocks[0].body.attributes
+    assert attrs["a"].value == "${not_a_ref}" and attrs["b"].value == "x-%{y}"
+    assert isinstance(attrs["c"].value, hcl.Template)

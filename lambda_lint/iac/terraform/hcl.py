@@ -153,12 +153,12 @@ def _lex_string(text: str, i: int, line: int, col: int) -> Tuple[List[Any], int,
             i += 2
             col += 2
             continue
+        if text.startswith("$${", i) or text.startswith("%%{", i):  # an escaped ${ or %{: literal text
+            buf.append(text[i + 1:i + 3])
+            i += 3
+            col += 3
+            continue
         if text.startswith("${", i) or text.startswith("%{", i):
-            if text.startswith("$${", i) or text.startswith("%%{", i):
-                buf.append(text[i + 1:i + 3])
-                i += 3
-                col += 3
-                continue
             if buf:
                 parts.append("".join(buf))
                 buf = []

@@ -116,3 +116,53 @@ def test_fixed_templates_add_no_cfn_lint_error() -> None:
             errors.setdefault(m["Filename"], set()).add(m["Rule"]["Id"])
     for before, after in pairs:
         assert errors.get(str(after), set()) <= errors.get(str(before), set()), (after, errors.get(str(after)))
+
+
+def test_diff_of_a_file_without_a_final_newline_is_a_valid_patch(tmp_path: Path, monkeypatch, capsys) -> None:
+    # a minified JSON template has no newline at its end: the diff must say so, or the
+    # next line runs into it and `patch`/`git apply` reject it
+    text = json.dumps(json.loads((FIX / "cfn_stream.json").read_text(encoding="utf-8")), separators=(",", ":"))
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    rc, diff, _ = _run(tmp_path, monkeypatch, capsys, "--diff", "t.json")
+    assert rc == 1 and diff.count("\n\\ No newline at end of file\n") == 2 and diff.endswith("\n")
+    if shutil.which("patch") is None:
+        pytest.skip("patch is not installed")
+    (tmp_path / "d.patch").write_text(diff, encoding="utf-8")
+    subprocess.run(["patch", "-p1", "-s", "-i", "d.patch"], cwd=tmp_path, check=True,
+                   stdin=subprocess.DEVNULL)
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.json")
+    patched = (tmp_path / "t.json").read_text(encoding="utf-8")
+    shutil.copy(tmp_path / "t.json", tmp_path / "u.json")
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.json")
+    assert patched == (tmp_path / "t.json").read_text(encoding="utf-8")
+
+
+GLOBALS = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    RecursiveLoop: Allow   # set while debugging
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      InlineCode: "def handler(event, context): pass"
+"""
+
+
+def test_ll212_inherited_from_globals_is_fixed_there(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "t.yaml").write_text(GLOBALS, encoding="utf-8")
+    rc, out, _ = _run(tmp_path, monkeypatch, capsys, "--select", "LL212", "t.yaml")
+    assert rc == 1 and "t.yaml:5:5: LL212" in out
+    rc, _, err = _run(tmp_path, monkeypatch, capsys, "--fix", "--select", "LL212", "t.yaml")
+    assert rc == 0 and "fixed 1 finding" in err
+    assert (tmp_path / "t.yaml").read_text() == GLOBALS.replace("Allow", "Terminate")
+    # a function's own setting wins over Globals: that is the one fixed
+    own = GLOBALS.replace("RecursiveLoop: Allow   # set while debugging", "RecursiveLoop: Terminate") + \
+        "      RecursiveLoop: Allow\n"
+    (tmp_path / "t.yaml").write_text(own, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL212", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text() == own.replace("      RecursiveLoop: Allow\n", "      RecursiveLoop: Terminate\n")

@@ -112,8 +112,15 @@ def fix_async(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
 def fix_recursive_loop(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
     fn = ctx.model.functions.get(finding.function or finding.resource or "")
     props = _raw_props(ctx, fn.logical_id) if fn is not None else None
-    if not isinstance(props, dict) or "RecursiveLoop" not in props:
+    if not isinstance(props, dict):
         return []
+    if "RecursiveLoop" not in props:
+        # SAM: inherited from Globals.Function (the finding points there); Terminate there
+        # is what every function inheriting it needs, as none of them overrides it
+        glob = ctx.tree.get("Globals") if isinstance(ctx.tree, dict) and getattr(fn, "is_sam", False) else None
+        props = glob.get("Function") if isinstance(glob, dict) else None
+        if not isinstance(props, dict) or "RecursiveLoop" not in props:
+            return []
     edit = ctx.replace(props, "RecursiveLoop", "Terminate", rule, ["Allow"])
     return [edit] if edit is not None else []
 

@@ -8,6 +8,7 @@ impact: an impact is never a guess about which function runs the code.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
@@ -16,6 +17,8 @@ from lambda_lint.cost import RUNAWAY
 from lambda_lint.cost.pricing import DEFAULTS, Prices, busy_day
 
 _DAY = 24.0
+#: settings that count things: 0 or 2.5 of them means nothing
+_COUNTS = ("default-shards", "account-concurrency")
 
 
 def settings(config: Any) -> Dict[str, Any]:
@@ -33,8 +36,12 @@ def settings(config: Any) -> Dict[str, Any]:
             continue
         if key not in DEFAULTS:
             raise ConfigError(f"impact: unknown key {key!r} (known: shards, {', '.join(sorted(DEFAULTS))})")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"impact.{key}: expected a number >= 0, got {value!r}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 \
+                or not math.isfinite(value):
+            # TOML has nan and inf: either would print NaN (not JSON) or drop the impact
+            raise ConfigError(f"impact.{key}: expected a finite number >= 0, got {value!r}")
+        if key in _COUNTS and (value < 1 or value != int(value)):
+            raise ConfigError(f"impact.{key}: expected a whole number >= 1, got {value!r}")
         out[key] = value
     return out
 
@@ -207,6 +214,10 @@ def impact_of(code: str, model: Any, fn: Any, s: Dict[str, Any]) -> Optional[Dic
         conc, hours, basis = int(s["account-concurrency"]), None, "the account's concurrency"
         duration = f"every invocation runs to its {timeout:g} s timeout"
         assumptions.append(f"invoked often enough to keep {conc} executions busy")
+    account = int(s["account-concurrency"])
+    if conc > account:
+        # shards x factor or MaximumConcurrency above the account's limit: Lambda runs no more
+        conc, basis = account, f"{basis}, capped by the account's {account} concurrent executions"
     if reserved is not None and reserved < conc:
         conc, basis = reserved, f"{reserved} (ReservedConcurrentExecutions)"
     if conc == 0:

@@ -102,3 +102,14 @@ def test_tf_json_is_read(tmp_path, monkeypatch, capsys) -> None:
                                                   "starting_position": "LATEST"}}}}))
     found = _lint(tmp_path, monkeypatch, capsys, "--select", "LL201", ".")
     assert [(f["path"], f["rule"], f["resource"]) for f in found] == [("main.tf.json", "LL201", "aws_lambda_event_source_mapping.m")]
+
+
+@pytest.mark.parametrize("text", [
+    'resource "a" "b" {\n  env = {\n',               # object never closed
+    'resource "a" "b" {\n  x = [1,\n',                # list never closed
+    'resource "a" "b" {\n',                           # block never closed
+])
+def test_an_error_at_the_end_of_the_file_says_so(text: str) -> None:
+    with pytest.raises(hcl.HclError) as err:
+        hcl.parse(text)
+    assert "None" not in err.value.message and "end of" in err.value.message

@@ -107,7 +107,6 @@ def test_tf_json_is_read(tmp_path, monkeypatch, capsys) -> None:
 @pytest.mark.parametrize("text", [
     'resource "a" "b" {\n  env = {\n',               # object never closed
     'resource "a" "b" {\n  x = [1,\n',                # list never closed
-    'resource "a" "b" {\n',                           # block never closed
 ])
 def test_an_error_at_the_end_of_the_file_says_so(text: str) -> None:
     with pytest.raises(hcl.HclError) as err:

@@ -163,3 +163,17 @@ def test_concurrency_is_capped_by_the_account(tmp_path, monkeypatch, capsys) -> 
     assert found["Ingest"]["concurrency"] == 1000
     assert found["Ingest"]["concurrency_basis"] == \
         "5000 shards x ParallelizationFactor 2, capped by the account's 1000 concurrent executions"
+
+
+def test_a_template_number_that_is_not_finite_is_unknown(tmp_path, monkeypatch, capsys) -> None:
+    # float("nan") parses: it printed NaN into the JSON output, which no JSON reader accepts
+    text = STREAM.replace("Timeout: 60", 'Timeout: "nan"').replace("MemorySize: 1024", "MemorySize: !Ref Mem")
+    (tmp_path / "template.yaml").write_text(text % "")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["--no-cache", "--format", "json", "--select", "LL201", "."])
+    out = capsys.readouterr().out
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in the JSON output"))
+    imp = {f["function"]: f["impact"] for f in json.loads(out)}["Ingest"]
+    assert imp["timeout_s"] == 3.0 and "Timeout unknown: 3 s assumed" in imp["assumptions"]
+    assert imp["memory_mb"] == 128 and "MemorySize unknown: 128 MB assumed" in imp["assumptions"]

@@ -107,16 +107,20 @@ def _literal(model: Any, value: Any) -> Any:
 
 
 def _number(value: Any) -> Optional[float]:
+    """A template number, or None: "nan" and "inf" parse as floats but are not numbers
+    CloudFormation takes (and NaN printed into JSON output is not JSON)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        out = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            out = float(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return out if math.isfinite(out) else None
 
 
 def _prop(model: Any, props: Any, key: str) -> Any:
@@ -130,6 +134,8 @@ def _function_basics(model: Any, fn: Any, assumptions: List[str]) -> Tuple[float
         assumptions.append("Timeout unknown: 3 s assumed")
     memory = _number(_prop(model, fn.props, "MemorySize"))
     if memory is None:
+        if isinstance(fn.props, dict) and "MemorySize" in fn.props:
+            assumptions.append("MemorySize unknown: 128 MB assumed")
         memory = 128.0
     arches = _literal(model, fn.prop("Architectures"))
     arch = "arm64" if isinstance(arches, list) and "arm64" in arches else "x86_64"

@@ -166,3 +166,46 @@ def test_ll212_inherited_from_globals_is_fixed_there(tmp_path: Path, monkeypatch
     (tmp_path / "t.yaml").write_text(own, encoding="utf-8")
     _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL212", "t.yaml")
     assert (tmp_path / "t.yaml").read_text() == own.replace("      RecursiveLoop: Allow\n", "      RecursiveLoop: Terminate\n")
+
+
+EMPTY = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: x
+      Timeout: 60
+      Events:
+        Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+        E: {Type: EventBridgeRule, Properties: {Pattern: {source: [x]}}}
+      EventInvokeConfig: { }
+"""
+
+
+def test_keys_go_into_an_empty_flow_mapping(tmp_path: Path, monkeypatch, capsys) -> None:
+    # `{}` was left alone; two keys into one `{}` must be joined, never run together
+    (tmp_path / "t.yaml").write_text(EMPTY, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL206,LL213", "t.yaml")
+    text = (tmp_path / "t.yaml").read_text(encoding="utf-8")
+    assert text == EMPTY.replace("Properties: {}", "Properties: {VisibilityTimeout: 360}").replace(
+        "EventInvokeConfig: { }", "EventInvokeConfig: {MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2}")
+    rc, diff, _ = _run(tmp_path, monkeypatch, capsys, "--diff", "--select", "LL206,LL213", "t.yaml")
+    assert rc == 0 and diff == ""
+    doc = {"Resources": {
+        "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+        "Worker": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Timeout": 60, "Runtime": "python3.12", "Handler": "i.h",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": "x"}}},
+        "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}, "FunctionName": {"Ref": "Worker"}}}}}
+    (tmp_path / "t.json").write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.json")
+    fixed = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert fixed["Resources"]["Jobs"]["Properties"] == {"VisibilityTimeout": 360}

@@ -110,3 +110,11 @@ def test_a_terraform_module_is_one_section_named_by_its_folder(monkeypatch, caps
     assert [t["path"] for t in data["templates"]] == ["./"]
     assert [(e["from"], e["to"]) for e in data["templates"][0]["edges"]] == \
         [("aws_kinesis_stream.events", "aws_lambda_function.forwarder")]
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["graph", "--no-cache", "nope"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "no such file or folder: nope" in out.err

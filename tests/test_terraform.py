@@ -112,3 +112,10 @@ def test_an_error_at_the_end_of_the_file_says_so(text: str) -> None:
     with pytest.raises(hcl.HclError) as err:
         hcl.parse(text)
     assert "None" not in err.value.message and "end of" in err.value.message
+
+
+def test_invalid_tf_json_points_at_the_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "main.tf.json").write_text('{"resource": {\n  "aws_sqs_queue": {"q": {,}}}}\n', encoding="utf-8")
+    found = _lint(tmp_path, monkeypatch, capsys, ".")
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [("LL001", 2, 27)]  # the comma
+    assert found[0]["message"].startswith("invalid Terraform JSON: Expecting property name")

@@ -209,3 +209,18 @@ def test_keys_go_into_an_empty_flow_mapping(tmp_path: Path, monkeypatch, capsys)
     _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.json")
     fixed = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
     assert fixed["Resources"]["Jobs"]["Properties"] == {"VisibilityTimeout": 360}
+
+
+def test_a_queue_without_properties_gets_the_visibility_it_needs(tmp_path: Path, monkeypatch, capsys) -> None:
+    text = EMPTY.replace("    Properties: {}\n", "")
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text(encoding="utf-8") == text.replace(
+        "  Jobs:\n", "  Jobs:\n    Properties:\n      VisibilityTimeout: 360\n")
+    rc, _, _ = _run(tmp_path, monkeypatch, capsys, "--select", "LL213", "t.yaml")
+    assert rc == 0
+    # Properties: null (an explicit empty value) is left alone
+    text = EMPTY.replace("    Properties: {}\n", "    Properties:\n")
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text(encoding="utf-8") == text

@@ -144,7 +144,12 @@ def fix_visibility(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
     needed = int(timeout * multiplier)
     props = _raw_props(ctx, queue.logical_id)
     if not isinstance(props, dict):
-        return []
+        res = (ctx.tree.get("Resources") or {}).get(queue.logical_id) if isinstance(ctx.tree, dict) else None
+        if not isinstance(res, dict) or "Properties" in res:
+            return []  # Properties: null or an intrinsic: not ours to rewrite
+        # a queue with every property at its default: it gets the one it needs
+        edit = ctx.insert(res, "Properties", {"VisibilityTimeout": needed}, rule)
+        return [edit] if edit is not None else []
     current = props.get("VisibilityTimeout")
     if "VisibilityTimeout" in props:
         if not isinstance(current, (int, str)) or isinstance(current, bool):

@@ -278,6 +278,10 @@ def _graph(argv: List[str]) -> int:
     p.add_argument("--no-cache", action="store_true", help="do not read or write the results cache")
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel processes (default: all cores)")
     args = p.parse_args(argv)
+    missing = [a for a in args.paths if not os.path.lexists(a)]
+    if missing:  # a picture has no LL001 to carry a typo: an empty graph and exit 0 hid it
+        sys.stderr.write(f"{PROG} graph: error: no such file or folder: {missing[0]}\n")
+        return 2
     search_from = Path(args.paths[0]) if args.paths else Path.cwd()
     config = load_config(config_file=Path(args.config) if args.config else None,
                          search_from=search_from if search_from.exists() else Path.cwd(),

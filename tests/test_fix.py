@@ -116,3 +116,111 @@ def test_fixed_templates_add_no_cfn_lint_error() -> None:
             errors.setdefault(m["Filename"], set()).add(m["Rule"]["Id"])
     for before, after in pairs:
         assert errors.get(str(after), set()) <= errors.get(str(before), set()), (after, errors.get(str(after)))
+
+
+def test_diff_of_a_file_without_a_final_newline_is_a_valid_patch(tmp_path: Path, monkeypatch, capsys) -> None:
+    # a minified JSON template has no newline at its end: the diff must say so, or the
+    # next line runs into it and `patch`/`git apply` reject it
+    text = json.dumps(json.loads((FIX / "cfn_stream.json").read_text(encoding="utf-8")), separators=(",", ":"))
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    rc, diff, _ = _run(tmp_path, monkeypatch, capsys, "--diff", "t.json")
+    assert rc == 1 and diff.count("\n\\ No newline at end of file\n") == 2 and diff.endswith("\n")
+    if shutil.which("patch") is None:
+        pytest.skip("patch is not installed")
+    (tmp_path / "d.patch").write_text(diff, encoding="utf-8")
+    subprocess.run(["patch", "-p1", "-s", "-i", "d.patch"], cwd=tmp_path, check=True,
+                   stdin=subprocess.DEVNULL)
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.json")
+    patched = (tmp_path / "t.json").read_text(encoding="utf-8")
+    shutil.copy(tmp_path / "t.json", tmp_path / "u.json")
+    (tmp_path / "t.json").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "t.json")
+    assert patched == (tmp_path / "t.json").read_text(encoding="utf-8")
+
+
+GLOBALS = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.12
+    RecursiveLoop: Allow   # set while debugging
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      InlineCode: "def handler(event, context): pass"
+"""
+
+
+def test_ll212_inherited_from_globals_is_fixed_there(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "t.yaml").write_text(GLOBALS, encoding="utf-8")
+    rc, out, _ = _run(tmp_path, monkeypatch, capsys, "--select", "LL212", "t.yaml")
+    assert rc == 1 and "t.yaml:5:5: LL212" in out
+    rc, _, err = _run(tmp_path, monkeypatch, capsys, "--fix", "--select", "LL212", "t.yaml")
+    assert rc == 0 and "fixed 1 finding" in err
+    assert (tmp_path / "t.yaml").read_text() == GLOBALS.replace("Allow", "Terminate")
+    # a function's own setting wins over Globals: that is the one fixed
+    own = GLOBALS.replace("RecursiveLoop: Allow   # set while debugging", "RecursiveLoop: Terminate") + \
+        "      RecursiveLoop: Allow\n"
+    (tmp_path / "t.yaml").write_text(own, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL212", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text() == own.replace("      RecursiveLoop: Allow\n", "      RecursiveLoop: Terminate\n")
+
+
+EMPTY = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      InlineCode: x
+      Timeout: 60
+      Events:
+        Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+        E: {Type: EventBridgeRule, Properties: {Pattern: {source: [x]}}}
+      EventInvokeConfig: { }
+"""
+
+
+def test_keys_go_into_an_empty_flow_mapping(tmp_path: Path, monkeypatch, capsys) -> None:
+    # `{}` was left alone; two keys into one `{}` must be joined, never run together
+    (tmp_path / "t.yaml").write_text(EMPTY, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL206,LL213", "t.yaml")
+    text = (tmp_path / "t.yaml").read_text(encoding="utf-8")
+    assert text == EMPTY.replace("Properties: {}", "Properties: {VisibilityTimeout: 360}").replace(
+        "EventInvokeConfig: { }", "EventInvokeConfig: {MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 2}")
+    rc, diff, _ = _run(tmp_path, monkeypatch, capsys, "--diff", "--select", "LL206,LL213", "t.yaml")
+    assert rc == 0 and diff == ""
+    doc = {"Resources": {
+        "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {}}},
+        "Worker": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Timeout": 60, "Runtime": "python3.12", "Handler": "i.h",
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]}, "Code": {"ZipFile": "x"}}},
+        "Map": {"Type": "AWS::Lambda::EventSourceMapping", "Properties": {
+            "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}, "FunctionName": {"Ref": "Worker"}}}}}
+    (tmp_path / "t.json").write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.json")
+    fixed = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))
+    assert fixed["Resources"]["Jobs"]["Properties"] == {"VisibilityTimeout": 360}
+
+
+def test_a_queue_without_properties_gets_the_visibility_it_needs(tmp_path: Path, monkeypatch, capsys) -> None:
+    text = EMPTY.replace("    Properties: {}\n", "")
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text(encoding="utf-8") == text.replace(
+        "  Jobs:\n", "  Jobs:\n    Properties:\n      VisibilityTimeout: 360\n")
+    rc, _, _ = _run(tmp_path, monkeypatch, capsys, "--select", "LL213", "t.yaml")
+    assert rc == 0
+    # Properties: null (an explicit empty value) is left alone
+    text = EMPTY.replace("    Properties: {}\n", "    Properties:\n")
+    (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
+    _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.yaml")
+    assert (tmp_path / "t.yaml").read_text(encoding="utf-8") == text

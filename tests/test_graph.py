@@ -102,3 +102,19 @@ def test_dot_renders_with_graphviz(tmp_path: Path, monkeypatch, capsys) -> None:
         assert proc.returncode == 0 and "<svg" in proc.stdout, proc.stderr
     proc = subprocess.run([exe, "-Tsvg"], input="digraph { a -> }", capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0  # the check can fail
+
+
+def test_a_terraform_module_is_one_section_named_by_its_folder(monkeypatch, capsys) -> None:
+    # every .tf file of a folder loads the whole module: one section, not one copy per file
+    data = json.loads(_graph(ROOT / "examples" / "seed-incident-terraform", "json", monkeypatch, capsys))
+    assert [t["path"] for t in data["templates"]] == ["./"]
+    assert [(e["from"], e["to"]) for e in data["templates"][0]["edges"]] == \
+        [("aws_kinesis_stream.events", "aws_lambda_function.forwarder")]
+
+
+def test_a_path_that_does_not_exist_is_a_usage_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["graph", "--no-cache", "nope"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "no such file or folder: nope" in out.err

@@ -206,3 +206,13 @@ def test_sarif_carries_the_construct(capsys, monkeypatch) -> None:
     main(["--no-cache", "--format", "sarif", "--select", "LL208", SEED.name])
     result = json.loads(capsys.readouterr().out)["runs"][0]["results"][0]
     assert result["properties"]["construct"] == "OrdersStack/Forwarder/Resource"
+
+
+def test_a_manifest_with_no_stack_says_run_cdk_synth(tmp_path, capsys, monkeypatch) -> None:
+    # an empty manifest used to read as "no Python files or templates found", exit 0
+    app = tmp_path / "app"
+    (app / "cdk.out").mkdir(parents=True)
+    (app / "cdk.json").write_text('{"app": "python3 app.py"}', encoding="utf-8")
+    (app / "cdk.out" / "manifest.json").write_text('{"version": "36.0.0", "artifacts": {}}', encoding="utf-8")
+    rc, found, err = lint(capsys, monkeypatch, tmp_path, "app")
+    assert rc == 2 and found == [] and "manifest.json names no stack; run `cdk synth` first" in err

@@ -137,3 +137,43 @@ def test_code_finding_gets_the_impact_of_its_function_and_shows_everywhere(tmp_p
     assert "[worst case: 1 concurrent for up to 168 h" in lines[0]
     main(["--explain", "LL201"])
     assert "## Worst-case impact" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("line, key", [
+    ("region-multiplier = nan", "region-multiplier"),
+    ("log-bytes-per-invocation = inf", "log-bytes-per-invocation"),
+    ("account-concurrency = 0", "account-concurrency"),
+    ("default-shards = 2.5", "default-shards"),
+])
+def test_impact_settings_that_mean_nothing_are_errors(line, key, tmp_path, monkeypatch, capsys) -> None:
+    # nan printed NaN into the JSON output (not JSON); inf dropped the impact silently
+    (tmp_path / "template.yaml").write_text(STREAM % "")
+    (tmp_path / "pyproject.toml").write_text(f"[tool.lambda-lint.impact]\n{line}\n")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert main(["--no-cache", "."]) == 2
+    err = capsys.readouterr().err
+    assert f"impact.{key}" in err and "Traceback" not in err
+
+
+def test_concurrency_is_capped_by_the_account(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "template.yaml").write_text(STREAM % "")
+    (tmp_path / "pyproject.toml").write_text("[tool.lambda-lint.impact]\nshards = {Orders = 5000}\n")
+    found = {f["function"]: f["impact"] for f in _json(tmp_path, monkeypatch, capsys, "--select", "LL201")}
+    assert found["Ingest"]["concurrency"] == 1000
+    assert found["Ingest"]["concurrency_basis"] == \
+        "5000 shards x ParallelizationFactor 2, capped by the account's 1000 concurrent executions"
+
+
+def test_a_template_number_that_is_not_finite_is_unknown(tmp_path, monkeypatch, capsys) -> None:
+    # float("nan") parses: it printed NaN into the JSON output, which no JSON reader accepts
+    text = STREAM.replace("Timeout: 60", 'Timeout: "nan"').replace("MemorySize: 1024", "MemorySize: !Ref Mem")
+    (tmp_path / "template.yaml").write_text(text % "")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    main(["--no-cache", "--format", "json", "--select", "LL201", "."])
+    out = capsys.readouterr().out
+    json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in the JSON output"))
+    imp = {f["function"]: f["impact"] for f in json.loads(out)}["Ingest"]
+    assert imp["timeout_s"] == 3.0 and "Timeout unknown: 3 s assumed" in imp["assumptions"]
+    assert imp["memory_mb"] == 128 and "MemorySize unknown: 128 MB assumed" in imp["assumptions"]

@@ -110,3 +110,20 @@ def test_escaped_interpolation_is_literal_text() -> None:
     attrs = body.blocks[0].body.attributes
     assert attrs["a"].value == "${not_a_ref}" and attrs["b"].value == "x-%{y}"
     assert isinstance(attrs["c"].value, hcl.Template)
+
+
+@pytest.mark.parametrize("text", [
+    'resource "a" "b" {\n  env = {\n',               # object never closed
+    'resource "a" "b" {\n  x = [1,\n',                # list never closed
+])
+def test_an_error_at_the_end_of_the_file_says_so(text: str) -> None:
+    with pytest.raises(hcl.HclError) as err:
+        hcl.parse(text)
+    assert "None" not in err.value.message and "end of" in err.value.message
+
+
+def test_invalid_tf_json_points_at_the_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    (tmp_path / "main.tf.json").write_text('{"resource": {\n  "aws_sqs_queue": {"q": {,}}}}\n', encoding="utf-8")
+    found = _lint(tmp_path, monkeypatch, capsys, ".")
+    assert [(f["rule"], f["line"], f["column"]) for f in found] == [("LL001", 2, 27)]  # the comma
+    assert found[0]["message"].startswith("invalid Terraform JSON: Expecting property name")

@@ -8,6 +8,7 @@ impact: an impact is never a guess about which function runs the code.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from typing import Any, Dict, List, Optional, Tuple
@@ -16,6 +17,8 @@ from lambda_lint.cost import RUNAWAY
 from lambda_lint.cost.pricing import DEFAULTS, Prices, busy_day
 
 _DAY = 24.0
+#: settings that count things: 0 or 2.5 of them means nothing
+_COUNTS = ("default-shards", "account-concurrency")
 
 
 def settings(config: Any) -> Dict[str, Any]:
@@ -33,8 +36,12 @@ def settings(config: Any) -> Dict[str, Any]:
             continue
         if key not in DEFAULTS:
             raise ConfigError(f"impact: unknown key {key!r} (known: shards, {', '.join(sorted(DEFAULTS))})")
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise ConfigError(f"impact.{key}: expected a number >= 0, got {value!r}")
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 \
+                or not math.isfinite(value):
+            # TOML has nan and inf: either would print NaN (not JSON) or drop the impact
+            raise ConfigError(f"impact.{key}: expected a finite number >= 0, got {value!r}")
+        if key in _COUNTS and (value < 1 or value != int(value)):
+            raise ConfigError(f"impact.{key}: expected a whole number >= 1, got {value!r}")
         out[key] = value
     return out
 
@@ -100,16 +107,20 @@ def _literal(model: Any, value: Any) -> Any:
 
 
 def _number(value: Any) -> Optional[float]:
+    """A template number, or None: "nan" and "inf" parse as floats but are not numbers
+    CloudFormation takes (and NaN printed into JSON output is not JSON)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        out = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            out = float(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return out if math.isfinite(out) else None
 
 
 def _prop(model: Any, props: Any, key: str) -> Any:
@@ -123,6 +134,8 @@ def _function_basics(model: Any, fn: Any, assumptions: List[str]) -> Tuple[float
         assumptions.append("Timeout unknown: 3 s assumed")
     memory = _number(_prop(model, fn.props, "MemorySize"))
     if memory is None:
+        if isinstance(fn.props, dict) and "MemorySize" in fn.props:
+            assumptions.append("MemorySize unknown: 128 MB assumed")
         memory = 128.0
     arches = _literal(model, fn.prop("Architectures"))
     arch = "arm64" if isinstance(arches, list) and "arm64" in arches else "x86_64"
@@ -207,6 +220,10 @@ def impact_of(code: str, model: Any, fn: Any, s: Dict[str, Any]) -> Optional[Dic
         conc, hours, basis = int(s["account-concurrency"]), None, "the account's concurrency"
         duration = f"every invocation runs to its {timeout:g} s timeout"
         assumptions.append(f"invoked often enough to keep {conc} executions busy")
+    account = int(s["account-concurrency"])
+    if conc > account:
+        # shards x factor or MaximumConcurrency above the account's limit: Lambda runs no more
+        conc, basis = account, f"{basis}, capped by the account's {account} concurrent executions"
     if reserved is not None and reserved < conc:
         conc, basis = reserved, f"{reserved} (ReservedConcurrentExecutions)"
     if conc == 0:

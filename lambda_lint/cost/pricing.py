@@ -43,7 +43,8 @@ of that costs, from Lambda's public price formula:
     GB-seconds   = 86,400 x MemorySize / 1024 (every slot busy all day)
 
 Concurrency is the stream's shards x `ParallelizationFactor`, the SQS trigger's
-`MaximumConcurrency`, or the account default, capped by `ReservedConcurrentExecutions`.
+`MaximumConcurrency`, or the account default, capped by the account's concurrency and
+`ReservedConcurrentExecutions`.
 Prices: us-east-1 list prices ($0.20 per million requests, $0.0000166667 per GB-s x86_64,
 $0.0000133334 arm64, $0.50 per GB of logs at 2 KB an invocation); the free tier is not
 subtracted. Every assumption is stated in the finding and set in `[tool.lambda-lint.impact]`:

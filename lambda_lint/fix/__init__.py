@@ -141,8 +141,12 @@ def _dedupe(edits: List[Edit]) -> List[Edit]:
         out.append(e)
     merged: List[Edit] = []
     for e in out:
-        if merged and e.start == e.end == merged[-1].start == merged[-1].end:
-            last = merged.pop()
+        last = merged[-1] if merged else None
+        if last is not None and e.join and e.join == last.join and (e.start, e.end) == (last.start, last.end):
+            merged.pop()  # two keys into one empty ``{}``: joined with ", "
+            e = Edit(e.start, e.end, last.text + e.join + e.text, last.rule, e.join)
+        elif last is not None and e.start == e.end == last.start == last.end:
+            merged.pop()
             e = Edit(e.start, e.end, last.text + e.text, last.rule)
         merged.append(e)
     return merged

@@ -20,6 +20,9 @@ class Edit:
     end: int
     text: str
     rule: str = ""
+    #: edits of the same span with a ``join`` are one edit, their texts joined by it (two keys
+    #: put into the same empty ``{}``: ``{A: 1, B: 2}``, not ``{A: 1B: 2}``)
+    join: str = ""
 
 
 class Text:
@@ -51,9 +54,18 @@ class Text:
 def apply(text: str, edits: Sequence[Edit]) -> str:
     """Apply non-overlapping edits (later ones first, so offsets stay valid); an edit that
     overlaps one already applied is dropped."""
+    merged: List[Edit] = []
+    for e in edits:
+        twin = next((i for i, m in enumerate(merged) if e.join and m.join == e.join
+                     and (m.start, m.end) == (e.start, e.end)), None)
+        if twin is None:
+            merged.append(e)
+        else:
+            m = merged[twin]
+            merged[twin] = Edit(m.start, m.end, m.text + e.join + e.text, m.rule, m.join)
     out = text
     last_start = len(text) + 1
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+    for e in sorted(merged, key=lambda e: (e.start, e.end), reverse=True):
         if e.end > last_start:
             continue
         out = out[: e.start] + e.text + out[e.end:]
@@ -62,10 +74,16 @@ def apply(text: str, edits: Sequence[Edit]) -> str:
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}",
-    ))
+    # a last line without its newline gets the marker patch and git apply expect; without
+    # it the diff runs into the next line and is not a patch any tool accepts
+    lines = []
+    for line in difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            fromfile=f"a/{path}", tofile=f"b/{path}"):
+        lines.append(line)
+        if not line.endswith(("\n", "\r")):
+            lines.append("\n\\ No newline at end of file\n")
+    return "".join(lines)
 
 
 def is_intrinsic(value: Any) -> bool:

@@ -112,8 +112,15 @@ def fix_async(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
 def fix_recursive_loop(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
     fn = ctx.model.functions.get(finding.function or finding.resource or "")
     props = _raw_props(ctx, fn.logical_id) if fn is not None else None
-    if not isinstance(props, dict) or "RecursiveLoop" not in props:
+    if not isinstance(props, dict):
         return []
+    if "RecursiveLoop" not in props:
+        # SAM: inherited from Globals.Function (the finding points there); Terminate there
+        # is what every function inheriting it needs, as none of them overrides it
+        glob = ctx.tree.get("Globals") if isinstance(ctx.tree, dict) and getattr(fn, "is_sam", False) else None
+        props = glob.get("Function") if isinstance(glob, dict) else None
+        if not isinstance(props, dict) or "RecursiveLoop" not in props:
+            return []
     edit = ctx.replace(props, "RecursiveLoop", "Terminate", rule, ["Allow"])
     return [edit] if edit is not None else []
 
@@ -137,7 +144,12 @@ def fix_visibility(finding: Any, ctx: Ctx, rule: str) -> List[Edit]:
     needed = int(timeout * multiplier)
     props = _raw_props(ctx, queue.logical_id)
     if not isinstance(props, dict):
-        return []
+        res = (ctx.tree.get("Resources") or {}).get(queue.logical_id) if isinstance(ctx.tree, dict) else None
+        if not isinstance(res, dict) or "Properties" in res:
+            return []  # Properties: null or an intrinsic: not ours to rewrite
+        # a queue with every property at its default: it gets the one it needs
+        edit = ctx.insert(res, "Properties", {"VisibilityTimeout": needed}, rule)
+        return [edit] if edit is not None else []
     current = props.get("VisibilityTimeout")
     if "VisibilityTimeout" in props:
         if not isinstance(current, (int, str)) or isinstance(current, bool):

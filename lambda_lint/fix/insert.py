@@ -7,8 +7,8 @@ Three layouts, told apart by the text at the mapping's own position:
   the first key, with a trailing comma;
 * flow on one line (``{A: 1}``, minified JSON): right after the ``{``.
 A new key goes first in its mapping: that is the one place whose indentation and syntax are
-certain. Anything else (a mapping that is an item of a block sequence, an empty mapping) is
-left to the user.
+certain. An empty flow mapping (``{}``) gets the key between its braces. Anything else (a
+mapping that is an item of a block sequence) is left to the user.
 """
 
 from __future__ import annotations
@@ -75,8 +75,10 @@ def json_inline(key: str, value: Any, is_json: bool) -> str:
 def insert_key(text: Text, mapping: Any, key: str, value: Any, rule: str, is_json: bool) -> Optional[Edit]:
     """An edit that adds ``key: value`` to ``mapping`` (a loader Map with positions)."""
     kpos = getattr(mapping, "kpos", None)
-    if not isinstance(mapping, dict) or not kpos or key in mapping:
+    if not isinstance(mapping, dict) or key in mapping:
         return None
+    if not kpos:
+        return _into_empty_flow(text, mapping, key, value, rule, is_json)
     first_line, first_col = min(kpos.values())
     if first_line < 1 or first_line > len(text.lines):
         return None
@@ -95,6 +97,23 @@ def insert_key(text: Text, mapping: Any, key: str, value: Any, rule: str, is_jso
             return None
         return Edit(brace + 1, brace + 1, json_inline(key, value, is_json) + ", ", rule)
     return None  # a block mapping that shares its first line with something else ("- Key: v")
+
+
+def _into_empty_flow(text: Text, mapping: Any, key: str, value: Any, rule: str, is_json: bool) -> Optional[Edit]:
+    """``{}`` (YAML flow or JSON): the key goes between the braces, the one certain place.
+    An empty block mapping has no text of its own (``Properties:`` with nothing under it is
+    null, not a mapping), so this is the only empty shape there is."""
+    if mapping:
+        return None
+    brace = text.offset(getattr(mapping, "line", 0), getattr(mapping, "column", 0))
+    if brace is None or text.text[brace:brace + 1] != "{":
+        return None
+    close = brace + 1
+    while close < len(text.text) and text.text[close] in " \t":
+        close += 1
+    if text.text[close:close + 1] != "}":
+        return None  # a comment or a line break inside: leave it to the user
+    return Edit(brace + 1, close, json_inline(key, value, is_json), rule, join=", ")
 
 
 def replace_value(text: Text, mapping: Any, key: str, new: Any, rule: str, is_json: bool,

@@ -64,12 +64,27 @@ def collect(paths: Sequence[str], config: Any) -> GraphData:
     code_results = [r for r in result.files if r.kind == "python"]
     joiner = Joiner(code_results, session)
     data = GraphData()
+    seen = set()
     for r in sorted((r for r in result.files if r.kind == "template" and r.parsed and r.requested),
                     key=lambda r: r.display):
+        display = _unit_display(r.display)
+        if display in seen:
+            continue  # another file of the same Terraform module: the same graph
+        seen.add(display)
         graph = joiner.graph(r)
         if graph is not None:
-            data.sections.append(_section(r.display, graph))
+            data.sections.append(_section(display, graph))
     return data
+
+
+def _unit_display(display: str) -> str:
+    """What a section is named by: the template, or for Terraform (every ``.tf`` file of a
+    folder is one module, and each of them loads all of it) the module's folder."""
+    import os
+
+    if not display.endswith((".tf", ".tf.json")):
+        return display
+    return (os.path.dirname(display) or ".") + "/"
 
 
 def _retry_label(model: Any, trig: Any) -> str:

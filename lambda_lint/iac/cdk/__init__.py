@@ -69,6 +69,11 @@ def scan_assembly(assembly: str, app_dir: Optional[str], shown: Any) -> AppScan:
         scan.notes.append(f"{shown(assembly)}: no synthesized CDK app here (no manifest.json); run `cdk synth` first")
         return scan
     scan.templates = list(asm.templates)
+    if not asm.templates and not asm.missing:
+        # an empty or hand-made manifest: saying nothing here read as "no templates found"
+        scan.missing_output = True
+        scan.notes.append(f"{shown(assembly)}: manifest.json names no stack; run `cdk synth` first")
+        return scan
     if asm.missing:
         scan.notes.append(f"{shown(asm.missing[0])}: named by the manifest but missing, so cdk.out is stale; "
                           f"run `cdk synth` first")

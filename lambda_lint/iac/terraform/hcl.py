@@ -28,6 +28,11 @@ class HclError(Exception):
         self.message, self.line, self.column = message, line, column
 
 
+def _shown(tok: Any) -> str:
+    """A token as an error message names it (the end of the file has no value to quote)."""
+    return "the end of the file" if tok.kind == "eof" else repr(tok.value)
+
+
 # -- expression values ---------------------------------------------------------------------
 
 @dataclass
@@ -272,8 +277,7 @@ class _Parser:
         t = self.next()
         if t.kind != kind or (value is not None and t.value != value):
             want = value if value is not None else kind
-            got = t.value if t.value is not None else "end of file"
-            raise HclError(f"expected {want!r}, got {got!r}", t.line, t.column)
+            raise HclError(f"expected {want!r}, got {_shown(t)}", t.line, t.column)
         return t
 
     def body(self, closing: Optional[str]) -> Body:
@@ -292,7 +296,7 @@ class _Parser:
             if closing is not None and t.kind == "op" and t.value == closing:
                 break
             if t.kind != "ident" and t.kind != "string":
-                raise HclError(f"expected an attribute or a block, got {t.value!r}", t.line, t.column)
+                raise HclError(f"expected an attribute or a block, got {_shown(t)}", t.line, t.column)
             name_tok = self.next()
             name = name_tok.value if name_tok.kind == "ident" else "".join(str(p) for p in name_tok.value)
             nxt = self.peek()
@@ -429,7 +433,7 @@ class _Parser:
                 elif nt.kind == "op" and nt.value == "*":
                     part = "*"
                 else:
-                    raise HclError(f"expected an attribute name after '.', got {nt.value!r}", nt.line, nt.column)
+                    raise HclError(f"expected an attribute name after '.', got {_shown(nt)}", nt.line, nt.column)
                 value = Ref((value.parts if isinstance(value, Ref) else [f"{value.name}()"]) + [part],
                             value.line, value.column)
             elif t.kind == "op" and t.value == "[" and isinstance(value, Ref):
@@ -466,7 +470,7 @@ class _Parser:
                 self.next()
                 continue
             if not (t.kind == "op" and t.value == closing):
-                raise HclError(f"expected ',' or {closing!r}, got {t.value!r}", t.line, t.column)
+                raise HclError(f"expected ',' or {closing!r}, got {_shown(t)}", t.line, t.column)
 
     def object(self, open_tok: Tok) -> Obj:
         out = Obj(line=open_tok.line, column=open_tok.column)
@@ -488,7 +492,7 @@ class _Parser:
                 self.expression()
                 key = "<expression>"
             else:
-                raise HclError(f"expected an object key, got {key_tok.value!r}", key_tok.line, key_tok.column)
+                raise HclError(f"expected an object key, got {_shown(key_tok)}", key_tok.line, key_tok.column)
             sep = self.next()
             if not (sep.kind == "op" and sep.value in ("=", ":")):
                 raise HclError(f"expected '=' or ':' after the key {key!r}", sep.line, sep.column)

@@ -147,6 +147,9 @@ def _json_body(text: str) -> hcl.Body:
 
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # at the error, as the HCL reader and the template loader report theirs
+        raise ParseFailure(f"invalid Terraform JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except (ValueError, RecursionError) as exc:
         raise ParseFailure(f"invalid Terraform JSON: {exc}") from None
     body = hcl.Body()

@@ -224,3 +224,34 @@ def test_a_queue_without_properties_gets_the_visibility_it_needs(tmp_path: Path,
     (tmp_path / "t.yaml").write_text(text, encoding="utf-8")
     _run(tmp_path, monkeypatch, capsys, "--fix", "-q", "--select", "LL213", "t.yaml")
     assert (tmp_path / "t.yaml").read_text(encoding="utf-8") == text
+
+
+TF_FIXED = FIX / "terraform"
+
+
+@pytest.mark.parametrize("app, expected", [
+    (ROOT / "examples" / "seed-incident-terraform", {"main.tf": "seed.main.fixed.tf"}),
+    (ROOT / "tests" / "fixtures" / "project" / "terraform_sqs",
+     {"sqs.tf": "sqs.sqs.fixed.tf", "lambda.tf": "sqs.lambda.fixed.tf"}),
+])
+def test_terraform_fixes_write_hcl_attributes_in_the_file_of_each_block(app: Path, expected: dict, tmp_path: Path,
+                                                                         monkeypatch, capsys) -> None:
+    """LL201/202/204 on the mapping block, LL213 on the queue in its own file, LL302 from the
+    handler: `attribute = value` lines at the block's indentation; idempotent; the other
+    files of the module untouched."""
+    shutil.copytree(app, tmp_path / "app", ignore=shutil.ignore_patterns("*.fixed.*"))
+    before = {p.name: p.read_text() for p in (tmp_path / "app").glob("*.tf")}
+    _run(tmp_path / "app", monkeypatch, capsys, "--fix", "-q", ".")
+    for name, text in before.items():
+        now = (tmp_path / "app" / name).read_text()
+        assert now == ((TF_FIXED / expected[name]).read_text() if name in expected else text), name
+    rc, diff, _ = _run(tmp_path / "app", monkeypatch, capsys, "--diff", ".")
+    assert rc == 0 and diff == ""
+
+
+def test_terraform_values_behind_variables_are_not_rewritten(tmp_path: Path, monkeypatch, capsys) -> None:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "project" / "terraform_stream", tmp_path / "app")
+    _run(tmp_path / "app", monkeypatch, capsys, "--fix", "-q", ".")
+    text = (tmp_path / "app" / "main.tf").read_text()
+    assert "maximum_retry_attempts         = var.retries" in text  # unknown: left as written
+    assert "maximum_retry_attempts         = 3" in text  # the literal -1 was replaced

@@ -7,7 +7,8 @@ Fixes are text edits at the positions the template loader keeps (:mod:`.edits`,
 :mod:`.insert`), one fixer per rule (:mod:`.fixers`). A file with a parse error (LL001) is
 never touched; a value behind ``!If``/``!Sub``/``!Ref`` is never rewritten; each file is
 edited once per run and the run is linted again afterwards, so ``--fix`` twice changes
-nothing the second time. Only the SAM/CloudFormation front-end's files are edited today.
+nothing the second time. SAM/CloudFormation files and Terraform files (:mod:`.hcl`) are
+edited; Serverless and CDK output are not.
 """
 
 from __future__ import annotations
@@ -104,16 +105,23 @@ def _fix_file(res: Any, findings: List[Any], conf: Dict[str, Any], options: Dict
     if before is None:
         return None
     fe = front_end_for(res.path, before[:4096]) or FRONT_ENDS[-1]
-    if fe.name != "cloudformation":
-        return None  # other front-ends lower their files: no text positions to edit yet
+    if fe.name not in ("cloudformation", "terraform") or res.path.endswith(".tf.json"):
+        return None  # Serverless and CDK files are lowered, not written by hand here
     try:
         tree = fe.load_tree(before.encode("utf-8"), res.display)
         model = build_model(fe.load_tree(before.encode("utf-8"), res.display))
     except (ParseFailure, RecursionError, MemoryError):
         return None
     text = Text(before)
-    is_json = before.lstrip()[:1] == "{"
-    ctx = Ctx(text, tree, model, conf, is_json, options)
+    if fe.name == "terraform":
+        from lambda_lint.fix.hcl import HclCtx
+
+        if not hasattr(tree, "position"):
+            return None
+        ctx: Any = HclCtx(text, tree, model, conf, res.display, options)
+    else:
+        is_json = before.lstrip()[:1] == "{"
+        ctx = Ctx(text, tree, model, conf, is_json, options)
     edits: List[Edit] = []
     for f in findings:
         try:

@@ -62,6 +62,8 @@ FRONT_ENDS: Tuple[FrontEnd, ...] = (
 
 #: every suffix some front-end reads: discovery sniffs only these
 SUFFIXES: Tuple[str, ...] = tuple(sorted({s for fe in FRONT_ENDS for s in fe.suffixes}))
+#: the suffixes of the front-ends whose files are read with their siblings (a ``unit``)
+UNIT_SUFFIXES: Tuple[str, ...] = tuple(sorted({s for fe in FRONT_ENDS if fe.unit for s in fe.suffixes}))
 
 
 def front_end_for(path: str, head: str) -> Optional[FrontEnd]:

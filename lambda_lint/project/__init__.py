@@ -20,7 +20,7 @@ with the ``deps`` each call reports. ``settings`` is duck-typed (``metas``, ``en
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 from lambda_lint.findings import Finding, Location, Reporter, Severity
 

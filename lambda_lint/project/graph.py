@@ -576,7 +576,6 @@ def trigger_edges(ctx: TemplateCtx, matcher: Matcher) -> List[TriggerEdge]:
             continue
         kind = trig.kind
         if kind in ("s3", "sqs", "sns", "kinesis", "dynamodb", "stream"):
-            service = {"stream": "kinesis"}.get(kind, kind)
             src = trig.source
             nodes: Set[str] = set()
             if src is not None:
@@ -585,8 +584,6 @@ def trigger_edges(ctx: TemplateCtx, matcher: Matcher) -> List[TriggerEdge]:
                 else:
                     for svc in ("s3", "sqs", "sns", "kinesis", "dynamodb"):
                         nodes |= matcher.resolved(svc, src) or set()
-            if trig.origin == "sam" and trig.sam_type == "SNS" and kind == "sqs":
-                service = "sns"
             for node in nodes:
                 res = model.resources.get(node)
                 if res is None:

@@ -7,7 +7,6 @@ so it can run in the worker pool (:class:`FilePhase`) and be cached by content h
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -55,7 +54,7 @@ def process_file(job: FileJob, session: Session) -> FileResult:
     reporter = Reporter(job.display, session.metas)
     try:
         source = read_source(job.path)
-        result.digest = hashlib.sha256(source).hexdigest()
+        result.digest = digest_bytes(source)
         if job.kind == "template" and len(unit_of(job.path)) > 1:
             result.digest = unit_digest(job.path, _file_digest) or result.digest
         _scan_suppressions(source, result, template=job.kind != "python")
@@ -205,14 +204,12 @@ def _sibling_ends(findings: List[Finding], job: FileJob) -> List[Finding]:
 def unit_of(path: str) -> List[str]:
     """The files a result of ``path`` depends on: itself, or its whole unit for a front-end
     whose files are read together (a Terraform module)."""
-    if not path.endswith((".tf", ".tf.json")):
+    from lambda_lint.iac.frontends import UNIT_SUFFIXES, front_end_for
+
+    if not path.lower().endswith(UNIT_SUFFIXES):
         return [path]
-    import os
-
-    from lambda_lint.iac.frontends import front_end_for
-
     fe = front_end_for(path, "")
-    return fe.unit_files(path) if fe is not None else [path]
+    return fe.unit_files(path) if fe is not None and fe.unit else [path]
 
 
 def unit_digest(path: str, one: Any) -> Optional[str]:

@@ -23,7 +23,7 @@ replaced by spaces, which keeps line numbers and, for tab-free lines, columns).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from lambda_lint.errors import ParseFailure
 
